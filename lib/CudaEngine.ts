@@ -1,0 +1,139 @@
+import type { NativeEngine, NativeEngineInfo } from '../typings/native.js';
+import { Resource } from './Disposable.js';
+import { DataType, ExecutionContextAllocationStrategy, OptProfileSelector, TensorIOMode } from './enums.js';
+import { invalidValue } from './errors.js';
+import { ExecutionContext } from './ExecutionContext.js';
+import { HostMemory } from './HostMemory.js';
+import { assertEnum, assertInteger, assertString } from './validate.js';
+
+/**
+ * A built engine (nvinfer1::ICudaEngine): named I/O tensors, optimization profiles, activation
+ * memory sizes, and a factory for execution contexts (disposed with the engine).
+ */
+export class CudaEngine extends Resource {
+  /** @internal */
+  readonly nativeHandle: NativeEngine;
+  private readonly meta: NativeEngineInfo;
+
+  /** @internal Use Runtime.deserializeCudaEngine(). */
+  constructor(handle: NativeEngine) {
+    super('CudaEngine', handle);
+    this.nativeHandle = handle;
+    this.meta = handle.info();
+  }
+
+  get name(): string {
+    return this.meta.name;
+  }
+
+  /** The backend the plan was built for. */
+  get backend(): string {
+    return this.meta.backend;
+  }
+
+  get numIOTensors(): number {
+    return this.meta.io.length;
+  }
+
+  get numLayers(): number {
+    return this.meta.layers.length;
+  }
+
+  get numOptimizationProfiles(): number {
+    return this.meta.profiles.length;
+  }
+
+  getIOTensorName(index: number): string {
+    assertInteger(index, 'index', 0, this.meta.io.length - 1);
+    return this.meta.io[index]!.name;
+  }
+
+  private io(name: string) {
+    assertString(name, 'name');
+    const t = this.meta.io.find((x) => x.name === name);
+    if (!t) throw invalidValue(`the name of an I/O tensor (${this.meta.io.map((x) => `'${x.name}'`).join(', ')})`, 'name', name);
+    return t;
+  }
+
+  /** Build-time dimensions; -1 for dynamic ones. */
+  getTensorShape(name: string): number[] {
+    return [...this.io(name).dims];
+  }
+
+  getTensorDataType(name: string): DataType {
+    return this.io(name).type;
+  }
+
+  /** Python API spelling of {@link getTensorDataType}. */
+  getTensorDtype(name: string): DataType {
+    return this.getTensorDataType(name);
+  }
+
+  getTensorIOMode(name: string): TensorIOMode {
+    return this.io(name).mode;
+  }
+
+  /** Python API spelling of {@link getTensorIOMode}. */
+  getTensorMode(name: string): TensorIOMode {
+    return this.getTensorIOMode(name);
+  }
+
+  /**
+   * MIN/OPT/MAX dims of input `name` in profile `profileIndex`: all three (Python API), or the one
+   * chosen by `select` (C++ API).
+   */
+  getProfileShape(name: string, profileIndex: number): [number[], number[], number[]];
+  getProfileShape(name: string, profileIndex: number, select: OptProfileSelector): number[];
+  getProfileShape(name: string, profileIndex: number, select?: OptProfileSelector): number[] | [number[], number[], number[]] {
+    assertInteger(profileIndex, 'profileIndex', 0, this.meta.profiles.length - 1);
+    if (this.io(name).mode !== TensorIOMode.INPUT) throw invalidValue('the name of an input tensor', 'name', name);
+    const triple = this.meta.profiles[profileIndex]!.shapes[name]!;
+    if (select === undefined) return [[...triple[0]], [...triple[1]], [...triple[2]]];
+    assertEnum(select, 'select', OptProfileSelector, 'OptProfileSelector');
+    return [...triple[select]];
+  }
+
+  /** Activation memory a context needs: the maximum over profiles. */
+  getDeviceMemorySizeV2(): number {
+    return this.meta.deviceMemorySize;
+  }
+
+  getDeviceMemorySizeForProfileV2(profileIndex: number): number {
+    assertInteger(profileIndex, 'profileIndex', 0, this.meta.profiles.length - 1);
+    return this.meta.profiles[profileIndex]!.deviceMemorySize;
+  }
+
+  /** Python API spelling of getDeviceMemorySizeV2(). */
+  get deviceMemorySizeV2(): number {
+    return this.getDeviceMemorySizeV2();
+  }
+
+  /**
+   * A new execution context. STATIC (default) allocates memory for the largest profile;
+   * ON_PROFILE_CHANGE reallocates per profile; USER_MANAGED needs setDeviceMemoryV2().
+   */
+  createExecutionContext(strategy: ExecutionContextAllocationStrategy = ExecutionContextAllocationStrategy.STATIC): ExecutionContext {
+    this.check();
+    assertEnum(strategy, 'strategy', ExecutionContextAllocationStrategy, 'ExecutionContextAllocationStrategy');
+    return this.adopt(new ExecutionContext(this, this.nativeHandle.createExecutionContext(strategy), strategy));
+  }
+
+  /** The plan bytes (the same format deserializeCudaEngine reads). */
+  serialize(): HostMemory {
+    this.check();
+    return new HostMemory(this.nativeHandle.serialize());
+  }
+
+  /**
+   * A JSON description of the engine (layers in execution order with the kernel chosen for each,
+   * fusions, I/O, profiles and memory), in the spirit of IEngineInspector.
+   */
+  inspect(): NativeEngineInfo {
+    this.check();
+    return JSON.parse(JSON.stringify(this.meta)) as NativeEngineInfo;
+  }
+
+  protected release(): void {
+    this.nativeHandle.dispose();
+  }
+}

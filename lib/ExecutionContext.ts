@@ -1,0 +1,187 @@
+import type { NativeExecutionContext } from '../typings/native.js';
+import type { CudaEngine } from './CudaEngine.js';
+import { Resource } from './Disposable.js';
+import { ExecutionContextAllocationStrategy } from './enums.js';
+import { TrtError, invalidType, invalidValue, withCallerStack } from './errors.js';
+import { TensorBuffer, isTensorBuffer } from './buffers.js';
+import { Stream } from './Stream.js';
+import { assertDims, assertInteger, assertString, toDims } from './validate.js';
+
+/**
+ * Runs an engine (nvinfer1::IExecutionContext). One context runs one inference at a time; use
+ * several contexts for concurrency. The context keeps its engine alive.
+ *
+ * @example
+ * const context = engine.createExecutionContext();
+ * context.setInputShape('x', [8, 16]);
+ * context.setTensorAddress('x', input);
+ * context.setTensorAddress('y', output);
+ * await context.enqueueV3();
+ */
+export class ExecutionContext extends Resource {
+  /** The engine this context runs. */
+  readonly engine: CudaEngine;
+  readonly allocationStrategy: ExecutionContextAllocationStrategy;
+  private readonly handle: NativeExecutionContext;
+  private defaultStream: Stream | undefined;
+  private inflightStream: Stream | undefined;
+  private inflightCount = 0;
+  /** A name for logs and profiling. */
+  name = '';
+
+  /** @internal Use engine.createExecutionContext(). */
+  constructor(engine: CudaEngine, handle: NativeExecutionContext, strategy: ExecutionContextAllocationStrategy) {
+    super('ExecutionContext', handle);
+    this.engine = engine;
+    this.handle = handle;
+    this.allocationStrategy = strategy;
+  }
+
+  /** Selects an optimization profile; input shapes must be set again afterwards (as TensorRT). */
+  setOptimizationProfileAsync(profileIndex: number, stream?: Stream): boolean {
+    this.check();
+    assertInteger(profileIndex, 'profileIndex', 0);
+    if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
+    this.assertIdle('setOptimizationProfileAsync');
+    return this.handle.setOptimizationProfile(profileIndex);
+  }
+
+  get activeOptimizationProfile(): number {
+    this.check();
+    return this.handle.getOptimizationProfile();
+  }
+
+  /** C++ spelling of {@link activeOptimizationProfile}. */
+  getOptimizationProfile(): number {
+    return this.activeOptimizationProfile;
+  }
+
+  /** Sets the runtime dimensions of a dynamic input (within the active profile). */
+  setInputShape(name: string, shape: number[]): boolean {
+    this.check();
+    assertString(name, 'name');
+    assertDims(shape, 'shape', 0);
+    this.handle.setInputShape(name, toDims(shape));
+    return true;
+  }
+
+  /** Inputs: as set; outputs: inferred from the inputs (-1 while inputs are unspecified). */
+  getTensorShape(name: string): number[] {
+    this.check();
+    assertString(name, 'name');
+    return this.handle.getTensorShape(name);
+  }
+
+  get allInputDimensionsSpecified(): boolean {
+    this.check();
+    return this.handle.allInputDimensionsSpecified();
+  }
+
+  /** Runs shape inference; returns the names of inputs whose shapes are still unset. */
+  inferShapes(): string[] {
+    this.check();
+    return this.handle.inferShapes();
+  }
+
+  /** Binds memory to an input or output tensor; null unbinds. */
+  setTensorAddress(name: string, buffer: TensorBuffer | null): boolean {
+    this.check();
+    assertString(name, 'name');
+    if (buffer !== null && !isTensorBuffer(buffer)) throw invalidType('a TensorBuffer (e.g. HostBuffer) or null', 'buffer', buffer);
+    if (buffer && buffer.disposed) throw new TrtError(`setTensorAddress: the buffer for '${name}' has been disposed`, 'DISPOSED');
+    this.handle.setTensorAddress(name, buffer ? buffer.nativeHandle : null);
+    this.buffers.set(name, buffer);
+    return true;
+  }
+
+  private readonly buffers = new Map<string, TensorBuffer | null>();
+
+  getTensorAddress(name: string): TensorBuffer | null {
+    this.check();
+    assertString(name, 'name');
+    this.handle.getTensorAddress(name); // validates the name
+    return this.buffers.get(name) ?? null;
+  }
+
+  /**
+   * Gives a USER_MANAGED context its activation memory: at least
+   * engine.getDeviceMemorySizeForProfileV2(profile) bytes. Several contexts may share one buffer
+   * if they never run at the same time.
+   */
+  setDeviceMemoryV2(buffer: TensorBuffer, size: number): void {
+    this.check();
+    if (!isTensorBuffer(buffer)) throw invalidType('a TensorBuffer (e.g. HostBuffer)', 'buffer', buffer);
+    assertInteger(size, 'size', 0, Number.MAX_SAFE_INTEGER);
+    if (buffer.disposed) throw new TrtError('setDeviceMemoryV2: the buffer has been disposed', 'DISPOSED');
+    if (size > buffer.byteLength) throw invalidValue(`a size of at most the buffer's ${buffer.byteLength} bytes`, 'size', size);
+    this.handle.setDeviceMemory(buffer.nativeHandle, size);
+  }
+
+  /**
+   * Runs inference asynchronously on `stream` (a per-context stream when omitted). Validation
+   * errors (missing shapes, addresses or memory; buffers too small) reject immediately with the
+   * caller's stack; the work itself never blocks the event loop.
+   *
+   * @throws TrtError INVALID_STATE, INVALID_ARGUMENT, DISPOSED; execution failures reject likewise
+   */
+  enqueueV3(stream?: Stream): Promise<void> {
+    return withCallerStack(async () => {
+      this.check();
+      if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
+      const target = stream ?? (this.defaultStream ??= new Stream());
+      if (target.disposed) throw new TrtError('enqueueV3: the stream has been disposed', 'DISPOSED');
+      if (this.inflightCount > 0 && this.inflightStream !== target) {
+        throw new TrtError(
+          'enqueueV3: this context is still running on another stream; a context runs one inference at a time (use one context per stream)',
+          'INVALID_STATE',
+        );
+      }
+      const promise = this.handle.enqueue(target.nativeHandle);
+      this.inflightStream = target;
+      this.inflightCount += 1;
+      try {
+        await promise;
+      } finally {
+        this.inflightCount -= 1;
+        if (this.inflightCount === 0) this.inflightStream = undefined;
+      }
+    });
+  }
+
+  /** Python API spelling of {@link enqueueV3}. */
+  executeAsyncV3(stream?: Stream): Promise<void> {
+    return this.enqueueV3(stream);
+  }
+
+  /**
+   * Runs inference synchronously on the calling thread. With `bindings` (buffers in
+   * getIOTensorName order), binds them first. Blocking: for worker threads and scripts.
+   */
+  executeV2(bindings?: Array<TensorBuffer | null>): boolean {
+    this.check();
+    if (bindings !== undefined) {
+      if (!Array.isArray(bindings) || bindings.length !== this.engine.numIOTensors) {
+        throw invalidValue(`an array of ${this.engine.numIOTensors} buffers in I/O tensor order`, 'bindings', bindings);
+      }
+      bindings.forEach((b, i) => this.setTensorAddress(this.engine.getIOTensorName(i), b));
+    }
+    this.assertIdle('executeV2');
+    this.handle.execute();
+    return true;
+  }
+
+  /** Number of enqueueV3 calls not yet settled. */
+  get pendingCount(): number {
+    return this.inflightCount;
+  }
+
+  private assertIdle(what: string): void {
+    if (this.inflightCount > 0) throw new TrtError(`${what}: the context is running; await enqueueV3() first`, 'INVALID_STATE');
+  }
+
+  protected release(): void {
+    // Work in flight holds its own references; it completes and settles normally.
+    this.handle.dispose();
+    this.buffers.clear();
+  }
+}

@@ -1,0 +1,60 @@
+import { BackendOptions } from './Builder.js';
+import { ResolvedBackend, resolveBackend } from './backends.js';
+import { CudaEngine } from './CudaEngine.js';
+import { Resource } from './Disposable.js';
+import { invalidType, withCallerStack } from './errors.js';
+import { HostMemory } from './HostMemory.js';
+import { Logger, Severity, getDefaultLogger } from './Logger.js';
+import { native } from './native.js';
+
+type PlanBytes = Uint8Array | ArrayBuffer | HostMemory;
+
+function planBytes(bytes: PlanBytes): Uint8Array | ArrayBuffer {
+  if (bytes instanceof HostMemory) return bytes.data;
+  if (bytes instanceof Uint8Array || bytes instanceof ArrayBuffer) return bytes;
+  throw invalidType('plan bytes (Uint8Array, Buffer, ArrayBuffer or HostMemory)', 'bytes', bytes);
+}
+
+/**
+ * Deserializes engines (nvinfer1::IRuntime). Engines outlive the runtime that made them.
+ *
+ * @example
+ * const runtime = new Runtime(logger);
+ * const engine = runtime.deserializeCudaEngine(fs.readFileSync('model.engine'));
+ */
+export class Runtime extends Resource {
+  readonly logger: Logger;
+  readonly backend: ResolvedBackend;
+
+  constructor(logger: Logger = getDefaultLogger(), options: BackendOptions = {}) {
+    super('Runtime');
+    if (!(logger instanceof Logger)) throw invalidType('a Logger', 'logger', logger);
+    this.logger = logger;
+    this.backend = resolveBackend(options.backend ?? 'auto');
+    this.logger.log(Severity.VERBOSE, `runtime backend: ${this.backend.reason}`);
+  }
+
+  /**
+   * Checks and loads a plan on the calling thread (weights are unpacked here; use
+   * {@link deserializeCudaEngineAsync} for large models on a server's main thread).
+   *
+   * @throws TrtError PLAN_CORRUPT (truncated, damaged or not a plan), PLAN_INCOMPATIBLE (newer
+   *   format or another backend), DISPOSED
+   */
+  deserializeCudaEngine(bytes: PlanBytes): CudaEngine {
+    this.check();
+    return new CudaEngine(native().deserializeEngine(planBytes(bytes)));
+  }
+
+  /** {@link deserializeCudaEngine} off the JS thread. */
+  deserializeCudaEngineAsync(bytes: PlanBytes): Promise<CudaEngine> {
+    return withCallerStack(async () => {
+      this.check();
+      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes)));
+    });
+  }
+
+  protected release(): void {
+    // Engines are independent of the runtime once created.
+  }
+}

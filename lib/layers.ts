@@ -1,0 +1,842 @@
+/**
+ * Layer classes (nvinfer1::I*Layer). Each is a view on one node of the network's graph; the
+ * setters are TensorRT's, as properties in the style of the TensorRT Python API.
+ */
+import type { NativeAttrValue } from '../typings/native.js';
+import type { NetworkDefinition } from './NetworkDefinition.js';
+import { ITensor } from './Tensor.js';
+import { Weights, WeightsLike } from './Weights.js';
+import {
+  ActivationType,
+  DataType,
+  ElementWiseOperation,
+  FillOperation,
+  GatherMode,
+  InterpolationMode,
+  LayerType,
+  MatrixOperation,
+  PaddingMode,
+  PoolingType,
+  ReduceOperation,
+  ResizeCoordinateTransformation,
+  ResizeRoundMode,
+  ResizeSelector,
+  SampleMode,
+  ScaleMode,
+  TopKOperation,
+  UnaryOperation,
+} from './enums.js';
+import { invalidType } from './errors.js';
+import { assertDims, assertEnum, assertInteger, assertNumber, assertString, toDims } from './validate.js';
+
+/** Base of every layer (nvinfer1::ILayer). */
+export class ILayer {
+  /** @internal */
+  constructor(
+    readonly network: NetworkDefinition,
+    /** @internal Layer id in the network's graph. */
+    readonly id: number,
+  ) {}
+
+  private info() {
+    return this.network._native().layerInfo(this.id);
+  }
+
+  get name(): string {
+    return this.info().name;
+  }
+
+  set name(value: string) {
+    assertString(value, 'name');
+    this.network._native().setLayerName(this.id, value);
+  }
+
+  get type(): LayerType {
+    return this.info().type;
+  }
+
+  get numInputs(): number {
+    return this.info().inputs.length;
+  }
+
+  get numOutputs(): number {
+    return this.info().outputs.length;
+  }
+
+  /** Input `index`, or null for an absent optional input. */
+  getInput(index: number): ITensor | null {
+    assertInteger(index, 'index', 0);
+    const t = this.info().inputs[index];
+    return t === undefined || t < 0 ? null : this.network._tensor(t);
+  }
+
+  getOutput(index: number): ITensor {
+    assertInteger(index, 'index', 0);
+    const outputs = this.info().outputs;
+    const t = outputs[index];
+    if (t === undefined) throw new RangeError(`Expected an output index below ${outputs.length} for index but received ${index} of type number`);
+    return this.network._tensor(t);
+  }
+
+  /** Replaces input `index` (e.g. a shape tensor for a dynamic Shuffle, Slice, Fill or Resize). */
+  setInput(index: number, tensor: ITensor): void {
+    assertInteger(index, 'index', 0);
+    this.network._own(tensor, 'tensor');
+    this.network._native().setLayerInput(this.id, index, tensor.id);
+  }
+
+  /** The inferred type of output `index`. */
+  getOutputType(index: number): DataType {
+    return this.getOutput(index).dtype;
+  }
+
+  get metadata(): string {
+    return this.info().metadata;
+  }
+
+  set metadata(value: string) {
+    assertString(value, 'metadata');
+    this.network._native().setLayerMetadata(this.id, value);
+  }
+
+  /** @internal */
+  protected get_(key: string): unknown {
+    return this.network._native().getLayerAttr(this.id, key);
+  }
+
+  /** @internal */
+  protected set_(key: string, value: NativeAttrValue | undefined): void {
+    this.network._native().setLayerAttr(this.id, key, value ?? null);
+  }
+
+  /** @internal */
+  protected int_(key: string, fallback: number): number {
+    const v = this.get_(key);
+    return typeof v === 'number' ? v : fallback;
+  }
+
+  /** @internal */
+  protected ints_(key: string, fallback: number[]): number[] {
+    const v = this.get_(key);
+    return Array.isArray(v) ? (v as number[]) : fallback;
+  }
+
+  /** @internal */
+  protected weights_(key: string): Weights {
+    const v = this.get_(key) as { type: number; values: ArrayBufferView | null } | undefined;
+    if (!v || !v.values) return Weights.empty();
+    return new Weights(v.type, v.values as Float32Array);
+  }
+
+  /** @internal */
+  protected setWeights_(key: string, w: WeightsLike): void {
+    this.set_(key, Weights.from(w, key).toNative());
+  }
+
+  /** @internal */
+  protected setDims_(key: string, dims: number[]): void {
+    assertDims(dims, key, 0);
+    this.set_(key, toDims(dims));
+  }
+}
+
+/** Shared by convolution and deconvolution. */
+abstract class IWindowedLayer extends ILayer {
+  get strideNd(): number[] {
+    return this.ints_('strideNd', this.defaultWindow().map(() => 1));
+  }
+  set strideNd(v: number[]) {
+    this.setDims_('strideNd', v);
+  }
+  get prePadding(): number[] {
+    return this.ints_('prePadding', this.defaultWindow().map(() => 0));
+  }
+  set prePadding(v: number[]) {
+    this.setDims_('prePadding', v);
+  }
+  get postPadding(): number[] {
+    return this.ints_('postPadding', this.defaultWindow().map(() => 0));
+  }
+  set postPadding(v: number[]) {
+    this.setDims_('postPadding', v);
+  }
+  /** Sets pre- and post-padding together; reads the pre-padding. */
+  get paddingNd(): number[] {
+    return this.prePadding;
+  }
+  set paddingNd(v: number[]) {
+    this.setDims_('prePadding', v);
+    this.setDims_('postPadding', v);
+  }
+  get paddingMode(): PaddingMode {
+    return this.int_('paddingMode', PaddingMode.EXPLICIT_ROUND_DOWN);
+  }
+  set paddingMode(v: PaddingMode) {
+    assertEnum(v, 'paddingMode', PaddingMode, 'PaddingMode');
+    this.set_('paddingMode', v);
+  }
+  /** @internal */
+  protected abstract defaultWindow(): number[];
+}
+
+/** nvinfer1::IConvolutionLayer. */
+export class IConvolutionLayer extends IWindowedLayer {
+  get numOutputMaps(): number {
+    return this.int_('numOutputMaps', 0);
+  }
+  set numOutputMaps(v: number) {
+    assertInteger(v, 'numOutputMaps', 1);
+    this.set_('numOutputMaps', v);
+  }
+  get kernelSizeNd(): number[] {
+    return this.ints_('kernelSizeNd', []);
+  }
+  set kernelSizeNd(v: number[]) {
+    this.setDims_('kernelSizeNd', v);
+  }
+  get dilationNd(): number[] {
+    return this.ints_('dilationNd', this.kernelSizeNd.map(() => 1));
+  }
+  set dilationNd(v: number[]) {
+    this.setDims_('dilationNd', v);
+  }
+  get numGroups(): number {
+    return this.int_('numGroups', 1);
+  }
+  set numGroups(v: number) {
+    assertInteger(v, 'numGroups', 1);
+    this.set_('numGroups', v);
+  }
+  get kernel(): Weights {
+    return this.weights_('kernel');
+  }
+  set kernel(w: WeightsLike) {
+    this.setWeights_('kernel', w);
+  }
+  get bias(): Weights {
+    return this.weights_('bias');
+  }
+  set bias(w: WeightsLike) {
+    this.setWeights_('bias', w);
+  }
+  /** @internal */
+  protected defaultWindow(): number[] {
+    return this.kernelSizeNd;
+  }
+}
+
+/** nvinfer1::IDeconvolutionLayer (transposed convolution). */
+export class IDeconvolutionLayer extends IConvolutionLayer {}
+
+/** nvinfer1::IPoolingLayer. */
+export class IPoolingLayer extends IWindowedLayer {
+  get poolingType(): PoolingType {
+    return this.int_('type', PoolingType.MAX);
+  }
+  set poolingType(v: PoolingType) {
+    assertEnum(v, 'poolingType', PoolingType, 'PoolingType');
+    this.set_('type', v);
+  }
+  get windowSizeNd(): number[] {
+    return this.ints_('windowSizeNd', []);
+  }
+  set windowSizeNd(v: number[]) {
+    this.setDims_('windowSizeNd', v);
+  }
+  override get strideNd(): number[] {
+    return this.ints_('strideNd', this.windowSizeNd);
+  }
+  override set strideNd(v: number[]) {
+    this.setDims_('strideNd', v);
+  }
+  get blendFactor(): number {
+    return Number(this.get_('blendFactor') ?? 0);
+  }
+  set blendFactor(v: number) {
+    assertNumber(v, 'blendFactor');
+    this.set_('blendFactor', v);
+  }
+  get averageCountExcludesPadding(): boolean {
+    return this.int_('averageCountExcludesPadding', 1) !== 0;
+  }
+  set averageCountExcludesPadding(v: boolean) {
+    this.set_('averageCountExcludesPadding', v ? 1 : 0);
+  }
+  /** @internal */
+  protected defaultWindow(): number[] {
+    return this.windowSizeNd;
+  }
+}
+
+/** nvinfer1::IActivationLayer. */
+export class IActivationLayer extends ILayer {
+  get activationType(): ActivationType {
+    return this.int_('type', ActivationType.RELU);
+  }
+  set activationType(v: ActivationType) {
+    assertEnum(v, 'activationType', ActivationType, 'ActivationType');
+    this.set_('type', v);
+  }
+  get alpha(): number {
+    return Number(this.get_('alpha') ?? 0);
+  }
+  set alpha(v: number) {
+    assertNumber(v, 'alpha');
+    this.set_('alpha', v);
+  }
+  get beta(): number {
+    return Number(this.get_('beta') ?? 0);
+  }
+  set beta(v: number) {
+    assertNumber(v, 'beta');
+    this.set_('beta', v);
+  }
+}
+
+/** nvinfer1::IElementWiseLayer. */
+export class IElementWiseLayer extends ILayer {
+  get op(): ElementWiseOperation {
+    return this.int_('op', ElementWiseOperation.SUM);
+  }
+  set op(v: ElementWiseOperation) {
+    assertEnum(v, 'op', ElementWiseOperation, 'ElementWiseOperation');
+    this.set_('op', v);
+  }
+}
+
+/** nvinfer1::IUnaryLayer. */
+export class IUnaryLayer extends ILayer {
+  get op(): UnaryOperation {
+    return this.int_('op', UnaryOperation.EXP);
+  }
+  set op(v: UnaryOperation) {
+    assertEnum(v, 'op', UnaryOperation, 'UnaryOperation');
+    this.set_('op', v);
+  }
+}
+
+/** nvinfer1::IMatrixMultiplyLayer. */
+export class IMatrixMultiplyLayer extends ILayer {
+  get op0(): MatrixOperation {
+    return this.int_('op0', MatrixOperation.NONE);
+  }
+  set op0(v: MatrixOperation) {
+    assertEnum(v, 'op0', MatrixOperation, 'MatrixOperation');
+    this.set_('op0', v);
+  }
+  get op1(): MatrixOperation {
+    return this.int_('op1', MatrixOperation.NONE);
+  }
+  set op1(v: MatrixOperation) {
+    assertEnum(v, 'op1', MatrixOperation, 'MatrixOperation');
+    this.set_('op1', v);
+  }
+  /** C++ spelling: setOperation(0 | 1, op). */
+  setOperation(index: 0 | 1, op: MatrixOperation): void {
+    if (index === 0) this.op0 = op;
+    else if (index === 1) this.op1 = op;
+    else throw new RangeError(`Expected 0 or 1 for index but received ${String(index)}`);
+  }
+  getOperation(index: 0 | 1): MatrixOperation {
+    return index === 0 ? this.op0 : this.op1;
+  }
+}
+
+/** nvinfer1::IConstantLayer. */
+export class IConstantLayer extends ILayer {
+  get weights(): Weights {
+    return this.weights_('weights');
+  }
+  set weights(w: WeightsLike) {
+    const weights = Weights.from(w, 'weights');
+    this.set_('weightsType', weights.type);
+    this.set_('weights', weights.toNative());
+  }
+  get shape(): number[] {
+    return this.ints_('shape', []);
+  }
+  set shape(v: number[]) {
+    this.setDims_('shape', v);
+  }
+}
+
+/** nvinfer1::IShuffleLayer. */
+export class IShuffleLayer extends ILayer {
+  get firstTranspose(): number[] {
+    return this.ints_('firstTranspose', []);
+  }
+  set firstTranspose(perm: number[]) {
+    this.setDims_('firstTranspose', perm);
+  }
+  /** Unset (null) means no reshape. 0 copies the input dimension (with zeroIsPlaceholder); one -1 is inferred. */
+  get reshapeDims(): number[] | null {
+    const v = this.get_('reshapeDims');
+    return Array.isArray(v) ? (v as number[]) : null;
+  }
+  set reshapeDims(dims: number[] | null) {
+    if (dims === null) {
+      this.set_('reshapeDims', undefined);
+      return;
+    }
+    assertDims(dims, 'reshapeDims', -1);
+    this.set_('reshapeDims', toDims(dims));
+  }
+  get secondTranspose(): number[] {
+    return this.ints_('secondTranspose', []);
+  }
+  set secondTranspose(perm: number[]) {
+    this.setDims_('secondTranspose', perm);
+  }
+  get zeroIsPlaceholder(): boolean {
+    return this.int_('zeroIsPlaceholder', 1) !== 0;
+  }
+  set zeroIsPlaceholder(v: boolean) {
+    this.set_('zeroIsPlaceholder', v ? 1 : 0);
+  }
+}
+
+/** nvinfer1::IConcatenationLayer. */
+export class IConcatenationLayer extends ILayer {
+  get axis(): number {
+    return this.int_('axis', 0);
+  }
+  set axis(v: number) {
+    assertInteger(v, 'axis', -8, 7);
+    this.set_('axis', v);
+  }
+}
+
+/** nvinfer1::ISoftMaxLayer. `axes` is a bitmask with exactly one bit set. */
+export class ISoftMaxLayer extends ILayer {
+  get axes(): number {
+    return this.int_('axes', 1);
+  }
+  set axes(v: number) {
+    assertInteger(v, 'axes', 1, 255);
+    this.set_('axes', v);
+  }
+}
+
+/** nvinfer1::IReduceLayer. */
+export class IReduceLayer extends ILayer {
+  get op(): ReduceOperation {
+    return this.int_('op', ReduceOperation.SUM);
+  }
+  set op(v: ReduceOperation) {
+    assertEnum(v, 'op', ReduceOperation, 'ReduceOperation');
+    this.set_('op', v);
+  }
+  get axes(): number {
+    return this.int_('axes', 0);
+  }
+  set axes(v: number) {
+    assertInteger(v, 'axes', 0, 255);
+    this.set_('axes', v);
+  }
+  get keepDims(): boolean {
+    return this.int_('keepDims', 0) !== 0;
+  }
+  set keepDims(v: boolean) {
+    this.set_('keepDims', v ? 1 : 0);
+  }
+}
+
+/** nvinfer1::IScaleLayer. */
+export class IScaleLayer extends ILayer {
+  get mode(): ScaleMode {
+    return this.int_('mode', ScaleMode.UNIFORM);
+  }
+  set mode(v: ScaleMode) {
+    assertEnum(v, 'mode', ScaleMode, 'ScaleMode');
+    this.set_('mode', v);
+  }
+  get shift(): Weights {
+    return this.weights_('shift');
+  }
+  set shift(w: WeightsLike) {
+    this.setWeights_('shift', w);
+  }
+  get scale(): Weights {
+    return this.weights_('scale');
+  }
+  set scale(w: WeightsLike) {
+    this.setWeights_('scale', w);
+  }
+  get power(): Weights {
+    return this.weights_('power');
+  }
+  set power(w: WeightsLike) {
+    this.setWeights_('power', w);
+  }
+  get channelAxis(): number {
+    return this.int_('channelAxis', 1);
+  }
+  set channelAxis(v: number) {
+    assertInteger(v, 'channelAxis', 0, 7);
+    this.set_('channelAxis', v);
+  }
+}
+
+/** nvinfer1::ISliceLayer. Tensor inputs (setInput 1..5) override start, shape, stride, fill value and axes. */
+export class ISliceLayer extends ILayer {
+  get start(): number[] {
+    return this.ints_('start', []);
+  }
+  set start(v: number[]) {
+    assertDims(v, 'start', -Infinity);
+    this.set_('start', toDims(v));
+  }
+  get shape(): number[] {
+    return this.ints_('shape', []);
+  }
+  set shape(v: number[]) {
+    this.setDims_('shape', v);
+  }
+  get stride(): number[] {
+    return this.ints_('stride', []);
+  }
+  set stride(v: number[]) {
+    assertDims(v, 'stride', -Infinity);
+    this.set_('stride', toDims(v));
+  }
+  get mode(): SampleMode {
+    return this.int_('mode', SampleMode.STRICT_BOUNDS);
+  }
+  set mode(v: SampleMode) {
+    assertEnum(v, 'mode', SampleMode, 'SampleMode');
+    this.set_('mode', v);
+  }
+  get axes(): number[] | null {
+    const v = this.get_('axes');
+    return Array.isArray(v) ? (v as number[]) : null;
+  }
+  set axes(v: number[] | null) {
+    if (v === null) this.set_('axes', undefined);
+    else {
+      assertDims(v, 'axes', -8);
+      this.set_('axes', toDims(v));
+    }
+  }
+}
+
+/** nvinfer1::IIdentityLayer. */
+export class IIdentityLayer extends ILayer {}
+
+/** nvinfer1::IShapeLayer: outputs the input's dimensions as an INT64 tensor. */
+export class IShapeLayer extends ILayer {}
+
+/** nvinfer1::ISelectLayer. */
+export class ISelectLayer extends ILayer {}
+
+/** nvinfer1::IParametricReLULayer. */
+export class IParametricReLULayer extends ILayer {}
+
+/** nvinfer1::ICastLayer. */
+export class ICastLayer extends ILayer {
+  get toType(): DataType {
+    return this.int_('toType', DataType.FLOAT);
+  }
+  set toType(v: DataType) {
+    assertEnum(v, 'toType', DataType, 'DataType');
+    this.set_('toType', v);
+  }
+}
+
+/** nvinfer1::IGatherLayer. */
+export class IGatherLayer extends ILayer {
+  get axis(): number {
+    return this.int_('axis', 0);
+  }
+  set axis(v: number) {
+    assertInteger(v, 'axis', -8, 7);
+    this.set_('axis', v);
+  }
+  get mode(): GatherMode {
+    return this.int_('mode', GatherMode.DEFAULT);
+  }
+  set mode(v: GatherMode) {
+    assertEnum(v, 'mode', GatherMode, 'GatherMode');
+    this.set_('mode', v);
+  }
+  get numElementWiseDims(): number {
+    return this.int_('numElementWiseDims', 0);
+  }
+  set numElementWiseDims(v: number) {
+    assertInteger(v, 'numElementWiseDims', 0, 1);
+    this.set_('numElementWiseDims', v);
+  }
+}
+
+/** nvinfer1::INormalizationLayer. */
+export class INormalizationLayer extends ILayer {
+  get epsilon(): number {
+    return Number(this.get_('epsilon') ?? 1e-5);
+  }
+  set epsilon(v: number) {
+    assertNumber(v, 'epsilon');
+    this.set_('epsilon', v);
+  }
+  get axes(): number {
+    return this.int_('axes', 0);
+  }
+  set axes(v: number) {
+    assertInteger(v, 'axes', 1, 255);
+    this.set_('axes', v);
+  }
+  get numGroups(): number {
+    return this.int_('numGroups', 1);
+  }
+  set numGroups(v: number) {
+    assertInteger(v, 'numGroups', 1);
+    this.set_('numGroups', v);
+  }
+  /** True: created with addNormalizationV2 (always, in TensorRT 11). */
+  get isV2(): boolean {
+    return true;
+  }
+}
+
+/** nvinfer1::IResizeLayer. */
+export class IResizeLayer extends ILayer {
+  /** Output dimensions; clears scales. */
+  get shape(): number[] {
+    return this.ints_('shape', []);
+  }
+  set shape(v: number[]) {
+    this.setDims_('shape', v);
+    this.set_('scales', undefined);
+  }
+  /** Per-dimension scales; clears shape. */
+  get scales(): number[] {
+    const v = this.get_('scales');
+    return Array.isArray(v) ? (v as number[]) : [];
+  }
+  set scales(v: number[]) {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number' || !(x > 0))) throw invalidType('an array of positive numbers', 'scales', v);
+    // Stored as floats even when integral, so the engine reads them as scales.
+    this.set_('scales', v.map(Number));
+    this.set_('shape', undefined);
+  }
+  get resizeMode(): InterpolationMode {
+    return this.int_('resizeMode', InterpolationMode.NEAREST);
+  }
+  set resizeMode(v: InterpolationMode) {
+    assertEnum(v, 'resizeMode', InterpolationMode, 'InterpolationMode');
+    this.set_('resizeMode', v);
+  }
+  get coordinateTransformation(): ResizeCoordinateTransformation {
+    return this.int_('coordinateTransformation', ResizeCoordinateTransformation.ASYMMETRIC);
+  }
+  set coordinateTransformation(v: ResizeCoordinateTransformation) {
+    assertEnum(v, 'coordinateTransformation', ResizeCoordinateTransformation, 'ResizeCoordinateTransformation');
+    this.set_('coordinateTransformation', v);
+  }
+  get selectorForSinglePixel(): ResizeSelector {
+    return this.int_('selectorForSinglePixel', ResizeSelector.FORMULA);
+  }
+  set selectorForSinglePixel(v: ResizeSelector) {
+    assertEnum(v, 'selectorForSinglePixel', ResizeSelector, 'ResizeSelector');
+    this.set_('selectorForSinglePixel', v);
+  }
+  get nearestRounding(): ResizeRoundMode {
+    return this.int_('nearestRounding', ResizeRoundMode.FLOOR);
+  }
+  set nearestRounding(v: ResizeRoundMode) {
+    assertEnum(v, 'nearestRounding', ResizeRoundMode, 'ResizeRoundMode');
+    this.set_('nearestRounding', v);
+  }
+  get cubicCoeff(): number {
+    return Number(this.get_('cubicCoeff') ?? -0.75);
+  }
+  set cubicCoeff(v: number) {
+    assertNumber(v, 'cubicCoeff');
+    this.set_('cubicCoeff', v);
+  }
+  get excludeOutside(): boolean {
+    return this.int_('excludeOutside', 0) !== 0;
+  }
+  set excludeOutside(v: boolean) {
+    this.set_('excludeOutside', v ? 1 : 0);
+  }
+}
+
+/** nvinfer1::ITopKLayer: output 0 values, output 1 indices. */
+export class ITopKLayer extends ILayer {
+  get op(): TopKOperation {
+    return this.int_('op', TopKOperation.MAX);
+  }
+  set op(v: TopKOperation) {
+    assertEnum(v, 'op', TopKOperation, 'TopKOperation');
+    this.set_('op', v);
+  }
+  get k(): number {
+    return this.int_('k', 1);
+  }
+  set k(v: number) {
+    assertInteger(v, 'k', 1);
+    this.set_('k', v);
+  }
+  get axes(): number {
+    return this.int_('axes', 1);
+  }
+  set axes(v: number) {
+    assertInteger(v, 'axes', 1, 255);
+    this.set_('axes', v);
+  }
+  get indicesType(): DataType {
+    return this.int_('indicesType', DataType.INT32);
+  }
+  set indicesType(v: DataType) {
+    if (v !== DataType.INT32 && v !== DataType.INT64) throw new RangeError(`Expected DataType.INT32 or DataType.INT64 for indicesType but received ${String(v)}`);
+    this.set_('indicesType', v);
+  }
+}
+
+/** nvinfer1::IPaddingLayer: zero padding of the innermost dimensions (negative crops). */
+export class IPaddingLayer extends ILayer {
+  get prePaddingNd(): number[] {
+    return this.ints_('prePaddingNd', []);
+  }
+  set prePaddingNd(v: number[]) {
+    assertDims(v, 'prePaddingNd', -Infinity);
+    this.set_('prePaddingNd', toDims(v));
+  }
+  get postPaddingNd(): number[] {
+    return this.ints_('postPaddingNd', []);
+  }
+  set postPaddingNd(v: number[]) {
+    assertDims(v, 'postPaddingNd', -Infinity);
+    this.set_('postPaddingNd', toDims(v));
+  }
+}
+
+/** nvinfer1::IFillLayer. */
+export class IFillLayer extends ILayer {
+  get shape(): number[] {
+    return this.ints_('shape', []);
+  }
+  set shape(v: number[]) {
+    this.setDims_('shape', v);
+  }
+  get operation(): FillOperation {
+    return this.int_('operation', FillOperation.LINSPACE);
+  }
+  set operation(v: FillOperation) {
+    assertEnum(v, 'operation', FillOperation, 'FillOperation');
+    this.set_('operation', v);
+  }
+  get alpha(): number {
+    return Number(this.get_('alpha') ?? 0);
+  }
+  set alpha(v: number) {
+    assertNumber(v, 'alpha');
+    this.set_('alpha', v);
+  }
+  get beta(): number {
+    return Number(this.get_('beta') ?? 1);
+  }
+  set beta(v: number) {
+    assertNumber(v, 'beta');
+    this.set_('beta', v);
+  }
+  get toType(): DataType {
+    return this.int_('toType', DataType.FLOAT);
+  }
+  set toType(v: DataType) {
+    assertEnum(v, 'toType', DataType, 'DataType');
+    this.set_('toType', v);
+  }
+}
+
+/** nvinfer1::IQuantizeLayer. */
+export class IQuantizeLayer extends ILayer {
+  get axis(): number {
+    return this.int_('axis', -1);
+  }
+  set axis(v: number) {
+    assertInteger(v, 'axis', -8, 7);
+    this.set_('axis', v);
+  }
+  get toType(): DataType {
+    return this.int_('toType', DataType.INT8);
+  }
+  set toType(v: DataType) {
+    assertEnum(v, 'toType', DataType, 'DataType');
+    this.set_('toType', v);
+  }
+}
+
+/** nvinfer1::IDequantizeLayer. */
+export class IDequantizeLayer extends IQuantizeLayer {
+  override get toType(): DataType {
+    return this.int_('toType', DataType.FLOAT);
+  }
+  override set toType(v: DataType) {
+    assertEnum(v, 'toType', DataType, 'DataType');
+    this.set_('toType', v);
+  }
+}
+
+/** nvinfer1::ILRNLayer. */
+export class ILRNLayer extends ILayer {
+  get windowSize(): number {
+    return this.int_('windowSize', 1);
+  }
+  set windowSize(v: number) {
+    assertInteger(v, 'windowSize', 1, 15);
+    this.set_('windowSize', v);
+  }
+  get alpha(): number {
+    return Number(this.get_('alpha') ?? 0);
+  }
+  set alpha(v: number) {
+    assertNumber(v, 'alpha');
+    this.set_('alpha', v);
+  }
+  get beta(): number {
+    return Number(this.get_('beta') ?? 0);
+  }
+  set beta(v: number) {
+    assertNumber(v, 'beta');
+    this.set_('beta', v);
+  }
+  get k(): number {
+    return Number(this.get_('k') ?? 0);
+  }
+  set k(v: number) {
+    assertNumber(v, 'k');
+    this.set_('k', v);
+  }
+}
+
+/** @internal The class that views each layer type. */
+export const layerClassFor: Partial<Record<LayerType, new (network: NetworkDefinition, id: number) => ILayer>> = {
+  [LayerType.CONVOLUTION]: IConvolutionLayer,
+  [LayerType.DECONVOLUTION]: IDeconvolutionLayer,
+  [LayerType.POOLING]: IPoolingLayer,
+  [LayerType.ACTIVATION]: IActivationLayer,
+  [LayerType.ELEMENTWISE]: IElementWiseLayer,
+  [LayerType.UNARY]: IUnaryLayer,
+  [LayerType.MATRIX_MULTIPLY]: IMatrixMultiplyLayer,
+  [LayerType.CONSTANT]: IConstantLayer,
+  [LayerType.SHUFFLE]: IShuffleLayer,
+  [LayerType.CONCATENATION]: IConcatenationLayer,
+  [LayerType.SOFTMAX]: ISoftMaxLayer,
+  [LayerType.REDUCE]: IReduceLayer,
+  [LayerType.SCALE]: IScaleLayer,
+  [LayerType.SLICE]: ISliceLayer,
+  [LayerType.IDENTITY]: IIdentityLayer,
+  [LayerType.SHAPE]: IShapeLayer,
+  [LayerType.SELECT]: ISelectLayer,
+  [LayerType.PARAMETRIC_RELU]: IParametricReLULayer,
+  [LayerType.CAST]: ICastLayer,
+  [LayerType.GATHER]: IGatherLayer,
+  [LayerType.NORMALIZATION]: INormalizationLayer,
+  [LayerType.RESIZE]: IResizeLayer,
+  [LayerType.TOPK]: ITopKLayer,
+  [LayerType.PADDING]: IPaddingLayer,
+  [LayerType.FILL]: IFillLayer,
+  [LayerType.QUANTIZE]: IQuantizeLayer,
+  [LayerType.DEQUANTIZE]: IDequantizeLayer,
+  [LayerType.LRN]: ILRNLayer,
+};

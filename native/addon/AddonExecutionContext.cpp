@@ -1,0 +1,172 @@
+#include "AddonExecutionContext.h"
+
+#include "AddonData.h"
+#include "AddonEngine.h"
+#include "AddonStream.h"
+
+namespace trtn::addon {
+
+Napi::Function AddonExecutionContext::Init(Napi::Env env) {
+  return DefineClass(env, "NativeExecutionContext",
+                     {
+                         InstanceMethod<&AddonExecutionContext::SetOptimizationProfile>("setOptimizationProfile"),
+                         InstanceMethod<&AddonExecutionContext::GetOptimizationProfile>("getOptimizationProfile"),
+                         InstanceMethod<&AddonExecutionContext::SetInputShape>("setInputShape"),
+                         InstanceMethod<&AddonExecutionContext::GetTensorShape>("getTensorShape"),
+                         InstanceMethod<&AddonExecutionContext::AllInputDimensionsSpecified>("allInputDimensionsSpecified"),
+                         InstanceMethod<&AddonExecutionContext::InferShapes>("inferShapes"),
+                         InstanceMethod<&AddonExecutionContext::SetTensorAddress>("setTensorAddress"),
+                         InstanceMethod<&AddonExecutionContext::GetTensorAddress>("getTensorAddress"),
+                         InstanceMethod<&AddonExecutionContext::SetDeviceMemory>("setDeviceMemory"),
+                         InstanceMethod<&AddonExecutionContext::Enqueue>("enqueue"),
+                         InstanceMethod<&AddonExecutionContext::Execute>("execute"),
+                         InstanceMethod<&AddonExecutionContext::Dispose>("dispose"),
+                     });
+}
+
+AddonExecutionContext::AddonExecutionContext(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<AddonExecutionContext>(info) {
+  Napi::Env env = info.Env();
+  info.This().As<Napi::Object>().TypeTag(&kContextTag);
+  AddonEngine* engine = unwrapTagged<AddonEngine>(info[0], kEngineTag, "a NativeEngine");
+  if (!engine->engine()) throwError(env, StatusCode::kDisposed, "engine has been disposed");
+  int64_t strategy = argInt(info, 1, "strategy");
+  if (strategy < 0 || strategy > 2) throwError(env, StatusCode::kInvalidArgument, "unknown allocation strategy " + std::to_string(strategy));
+  engineRef_ = Napi::Persistent(info[0]);
+  context_ = callEngine(env, [&] {
+    return std::make_unique<ExecutionContext>(engine->engine(), static_cast<AllocationStrategy>(strategy));
+  });
+}
+
+ExecutionContext& AddonExecutionContext::context(Napi::Env env) {
+  if (!context_) throwError(env, StatusCode::kDisposed, "execution context has been disposed");
+  return *context_;
+}
+
+Napi::Value AddonExecutionContext::SetOptimizationProfile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t p = argInt(info, 0, "profileIndex");
+  callEngine(env, [&] { context(env).setOptimizationProfile(static_cast<int32_t>(p)); });
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value AddonExecutionContext::GetOptimizationProfile(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), context(info.Env()).optimizationProfile());
+}
+
+void AddonExecutionContext::SetInputShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  Dims dims = argInts(info, 1, "dims");
+  callEngine(env, [&] { context(env).setInputShape(name, dims); });
+}
+
+Napi::Value AddonExecutionContext::GetTensorShape(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  return fromInts(env, callEngine(env, [&] { return context(env).tensorShape(name); }));
+}
+
+Napi::Value AddonExecutionContext::AllInputDimensionsSpecified(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), context(info.Env()).allInputDimensionsSpecified());
+}
+
+Napi::Value AddonExecutionContext::InferShapes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto missing = callEngine(env, [&] { return context(env).inferShapes(); });
+  Napi::Array a = Napi::Array::New(env, missing.size());
+  for (size_t i = 0; i < missing.size(); ++i) a.Set(static_cast<uint32_t>(i), missing[i]);
+  return a;
+}
+
+void AddonExecutionContext::SetTensorAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  ExecutionContext& ctx = context(env);
+  if (info[1].IsNull() || info[1].IsUndefined()) {
+    callEngine(env, [&] { ctx.setTensorAddress(name, nullptr, 0); });
+    boundBuffers_.erase(name);
+    boundNative_.erase(name);
+    return;
+  }
+  AddonHostBuffer* buffer = unwrapTagged<AddonHostBuffer>(info[1], kHostBufferTag, "a buffer");
+  auto alloc = buffer->allocation();
+  if (!alloc) throwError(env, StatusCode::kDisposed, "setTensorAddress: the buffer for '" + name + "' has been disposed");
+  callEngine(env, [&] { ctx.setTensorAddress(name, alloc->data, static_cast<int64_t>(alloc->bytes)); });
+  boundBuffers_[name] = Napi::Persistent(info[1]);
+  boundNative_[name] = buffer;
+}
+
+Napi::Value AddonExecutionContext::GetTensorAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  callEngine(env, [&] { context(env).tensorAddress(name); });  // validates the name
+  auto it = boundBuffers_.find(name);
+  return it == boundBuffers_.end() ? env.Null() : it->second.Value();
+}
+
+void AddonExecutionContext::SetDeviceMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ExecutionContext& ctx = context(env);
+  if (info[0].IsNull() || info[0].IsUndefined()) {
+    callEngine(env, [&] { ctx.setDeviceMemory(nullptr, 0); });
+    memoryRef_.Reset();
+    memoryBuffer_ = nullptr;
+    return;
+  }
+  AddonHostBuffer* buffer = unwrapTagged<AddonHostBuffer>(info[0], kHostBufferTag, "a buffer");
+  auto alloc = buffer->allocation();
+  if (!alloc) throwError(env, StatusCode::kDisposed, "setDeviceMemoryV2: the buffer has been disposed");
+  double size = argNumber(info, 1, "size");
+  if (size > static_cast<double>(alloc->bytes))
+    throwError(env, StatusCode::kInvalidArgument, "setDeviceMemoryV2: size " + std::to_string(static_cast<int64_t>(size)) +
+                                                      " exceeds the buffer's " + std::to_string(alloc->bytes) + " bytes");
+  callEngine(env, [&] { ctx.setDeviceMemory(alloc->data, static_cast<int64_t>(size)); });
+  memoryRef_ = Napi::Persistent(info[0]);
+  memoryBuffer_ = buffer;
+}
+
+ExecutionSnapshot AddonExecutionContext::prepare(Napi::Env env) {
+  ExecutionContext& ctx = context(env);
+  ExecutionSnapshot snap = callEngine(env, [&] { return ctx.prepare(); });
+  for (auto& [name, buffer] : boundNative_) {
+    auto alloc = buffer->allocation();
+    if (!alloc) throwError(env, StatusCode::kDisposed, "the buffer bound to '" + name + "' has been disposed");
+    snap.holds.push_back(alloc);
+  }
+  if (memoryBuffer_) {
+    auto alloc = memoryBuffer_->allocation();
+    if (!alloc) throwError(env, StatusCode::kDisposed, "the buffer given to setDeviceMemoryV2 has been disposed");
+    snap.holds.push_back(alloc);
+  }
+  return snap;
+}
+
+Napi::Value AddonExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  AddonStream* stream = unwrapTagged<AddonStream>(info[0], kStreamTag, "a Stream");
+  auto snap = std::make_shared<ExecutionSnapshot>(prepare(env));
+  StreamJob job;
+  job.work = [snap]() { return captureStatus([&] { ExecutionContext::run(*snap); }); };
+  job.keep.push_back(Napi::Persistent(info.This()));
+  for (auto& [name, ref] : boundBuffers_) job.keep.push_back(Napi::Persistent(ref.Value()));
+  if (!memoryRef_.IsEmpty()) job.keep.push_back(Napi::Persistent(memoryRef_.Value()));
+  return stream->submit(env, std::move(job));
+}
+
+void AddonExecutionContext::Execute(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ExecutionSnapshot snap = prepare(env);
+  callEngine(env, [&] { ExecutionContext::run(snap); });
+}
+
+void AddonExecutionContext::Dispose(const Napi::CallbackInfo&) {
+  context_.reset();
+  boundBuffers_.clear();
+  boundNative_.clear();
+  memoryRef_.Reset();
+  memoryBuffer_ = nullptr;
+  engineRef_.Reset();
+}
+
+}  // namespace trtn::addon

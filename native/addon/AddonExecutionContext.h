@@ -1,0 +1,46 @@
+// NativeExecutionContext: an execution context of a NativeEngine. Holds a reference to its
+// engine's JS object (parent outlives child) and to the buffers bound to its tensors.
+#pragma once
+
+#include <napi.h>
+
+#include <map>
+#include <memory>
+
+#include "../engine/ExecutionContext.h"
+#include "AddonHostBuffer.h"
+
+namespace trtn::addon {
+
+class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit AddonExecutionContext(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value SetOptimizationProfile(const Napi::CallbackInfo& info);
+  Napi::Value GetOptimizationProfile(const Napi::CallbackInfo& info);
+  void SetInputShape(const Napi::CallbackInfo& info);
+  Napi::Value GetTensorShape(const Napi::CallbackInfo& info);
+  Napi::Value AllInputDimensionsSpecified(const Napi::CallbackInfo& info);
+  Napi::Value InferShapes(const Napi::CallbackInfo& info);
+  void SetTensorAddress(const Napi::CallbackInfo& info);
+  Napi::Value GetTensorAddress(const Napi::CallbackInfo& info);
+  void SetDeviceMemory(const Napi::CallbackInfo& info);
+  Napi::Value Enqueue(const Napi::CallbackInfo& info);
+  void Execute(const Napi::CallbackInfo& info);
+  void Dispose(const Napi::CallbackInfo& info);
+
+  ExecutionContext& context(Napi::Env env);
+  // Snapshot plus holds on every buffer it reads or writes.
+  ExecutionSnapshot prepare(Napi::Env env);
+
+  std::unique_ptr<ExecutionContext> context_;
+  Napi::Reference<Napi::Value> engineRef_;
+  std::map<std::string, Napi::Reference<Napi::Value>> boundBuffers_;
+  std::map<std::string, AddonHostBuffer*> boundNative_;
+  Napi::Reference<Napi::Value> memoryRef_;
+  AddonHostBuffer* memoryBuffer_ = nullptr;
+};
+
+}  // namespace trtn::addon

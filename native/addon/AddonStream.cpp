@@ -1,0 +1,89 @@
+#include "AddonStream.h"
+
+#include "AddonData.h"
+
+namespace trtn::addon {
+
+struct AddonStream::Completion {
+  Napi::Promise::Deferred deferred;
+  StreamJob job;
+  Status status;
+  AddonStream* stream;
+};
+
+Napi::Function AddonStream::Init(Napi::Env env) {
+  return DefineClass(env, "NativeStream",
+                     {
+                         InstanceMethod<&AddonStream::Done>("done"),
+                         InstanceMethod<&AddonStream::Synchronize>("synchronize"),
+                         InstanceMethod<&AddonStream::Query>("query"),
+                         InstanceMethod<&AddonStream::Pending>("pending"),
+                     });
+}
+
+AddonStream::AddonStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonStream>(info) {
+  Napi::Env env = info.Env();
+  info.This().As<Napi::Object>().TypeTag(&kStreamTag);
+  queue_ = std::make_unique<SerialQueue>();
+  tsfn_ = Tsfn::New(env, "tensorrt-node.stream", 0, 1);
+  tsfn_.Unref(env);
+}
+
+AddonStream::~AddonStream() {
+  // Finish queued work before the function its jobs report through goes away.
+  queue_.reset();
+  tsfn_.Release();
+}
+
+void AddonStream::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
+  if (!env) {
+    // The environment is shutting down: JS handles in the completion are already invalid, so
+    // they are left unreleased rather than touched.
+    return;
+  }
+  std::unique_ptr<Completion> owned(c);
+  Napi::HandleScope scope(env);
+  if (c->status.ok()) {
+    Napi::Value value = env.Undefined();
+    if (c->job.result) {
+      Status s = captureStatus([&] { value = c->job.result(env); });
+      if (!s.ok()) c->status = s;
+    }
+    if (c->status.ok()) c->deferred.Resolve(value);
+  }
+  if (!c->status.ok()) c->deferred.Reject(makeError(env, c->status).Value());
+  AddonStream* self = c->stream;
+  if (--self->pending_ == 0 && self->tsfnRefed_) {
+    self->tsfn_.Unref(env);
+    self->tsfnRefed_ = false;
+  }
+}
+
+Napi::Promise AddonStream::submit(Napi::Env env, StreamJob job) {
+  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(job), Status::Ok(), this};
+  Napi::Promise promise = c->deferred.Promise();
+  c->job.keep.push_back(Napi::Persistent(Value().As<Napi::Value>()));
+  if (++pending_ == 1 && !tsfnRefed_) {
+    tsfn_.Ref(env);
+    tsfnRefed_ = true;
+  }
+  Tsfn tsfn = tsfn_;
+  queue_->push([c, tsfn]() mutable {
+    if (c->job.work) c->status = c->job.work();
+    // The queue size is unbounded, so this only fails while the environment is closing.
+    tsfn.NonBlockingCall(c);
+  });
+  return promise;
+}
+
+Napi::Value AddonStream::Done(const Napi::CallbackInfo& info) { return submit(info.Env(), StreamJob{}); }
+
+void AddonStream::Synchronize(const Napi::CallbackInfo&) { queue_->drain(); }
+
+Napi::Value AddonStream::Query(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), queue_->idle()); }
+
+Napi::Value AddonStream::Pending(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(pending_));
+}
+
+}  // namespace trtn::addon

@@ -1,0 +1,62 @@
+// Module entry: registers the native classes and functions declared in typings/native.d.ts.
+#include <napi.h>
+
+#include "AddonBuilder.h"
+#include "AddonData.h"
+#include "AddonEngine.h"
+#include "AddonExecutionContext.h"
+#include "AddonHostBuffer.h"
+#include "AddonNetwork.h"
+#include "AddonStream.h"
+#include "globals/globals.h"
+
+namespace trtn::addon {
+
+// init({ TrtError }): hands the TypeScript error class to native code so every native failure
+// is a TrtError with a stable code.
+static Napi::Value InitAddon(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) throwError(env, StatusCode::kInvalidArgument, "init expects { TrtError }");
+  Napi::Value ctor = info[0].As<Napi::Object>().Get("TrtError");
+  if (!ctor.IsFunction()) throwError(env, StatusCode::kInvalidArgument, "init expects { TrtError }");
+  AddonData::of(env).trtErrorCtor = Napi::Persistent(ctor.As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData(data);
+  Napi::Function network = AddonNetwork::Init(env);
+  Napi::Function engine = AddonEngine::Init(env);
+  Napi::Function context = AddonExecutionContext::Init(env);
+  Napi::Function hostBuffer = AddonHostBuffer::Init(env);
+  Napi::Function stream = AddonStream::Init(env);
+  data->networkCtor = Napi::Persistent(network);
+  data->engineCtor = Napi::Persistent(engine);
+  data->contextCtor = Napi::Persistent(context);
+  data->hostBufferCtor = Napi::Persistent(hostBuffer);
+  data->streamCtor = Napi::Persistent(stream);
+  exports.Set("NativeNetwork", network);
+  exports.Set("NativeEngine", engine);
+  exports.Set("NativeExecutionContext", context);
+  exports.Set("NativeHostBuffer", hostBuffer);
+  exports.Set("NativeStream", stream);
+  exports.Set("init", Napi::Function::New(env, InitAddon, "init"));
+  exports.Set("buildSerializedNetwork", Napi::Function::New(env, AddonBuilder::BuildSerializedNetwork, "buildSerializedNetwork"));
+  exports.Set("buildSerializedNetworkSync",
+              Napi::Function::New(env, AddonBuilder::BuildSerializedNetworkSync, "buildSerializedNetworkSync"));
+  exports.Set("deserializeEngine", Napi::Function::New(env, AddonBuilder::DeserializeEngine, "deserializeEngine"));
+  exports.Set("deserializeEngineAsync", Napi::Function::New(env, AddonBuilder::DeserializeEngineAsync, "deserializeEngineAsync"));
+  exports.Set("inspectPlan", Napi::Function::New(env, AddonBuilder::InspectPlan, "inspectPlan"));
+  exports.Set("configureThreadPool", Napi::Function::New(env, ConfigureThreadPool, "configureThreadPool"));
+  exports.Set("threadPoolStats", Napi::Function::New(env, ThreadPoolStats, "threadPoolStats"));
+  exports.Set("getBackends", Napi::Function::New(env, GetBackends, "getBackends"));
+  exports.Set("version", Napi::String::New(env, "0.1.0"));
+  return exports;
+}
+
+}  // namespace trtn::addon
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return trtn::addon::Init(env, exports); }
+
+NODE_API_MODULE(tensorrt_node, InitModule)

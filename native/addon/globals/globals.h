@@ -1,0 +1,11 @@
+#pragma once
+
+#include <napi.h>
+
+namespace trtn::addon {
+
+Napi::Value ConfigureThreadPool(const Napi::CallbackInfo& info);
+Napi::Value ThreadPoolStats(const Napi::CallbackInfo& info);
+Napi::Value GetBackends(const Napi::CallbackInfo& info);
+
+}  // namespace trtn::addon

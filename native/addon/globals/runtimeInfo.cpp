@@ -1,0 +1,52 @@
+// [sync] Process-wide facts and settings: the engine thread pool and the backends this build of
+// the addon can offer.
+#include <napi.h>
+
+#include "../../engine/ThreadPool.h"
+#include "../../engine/cpu/Gemm.h"
+#include "../AddonData.h"
+#include "globals.h"
+
+namespace trtn::addon {
+
+Napi::Value ConfigureThreadPool(const Napi::CallbackInfo& info) {
+  int64_t threads = argInt(info, 0, "threads");
+  if (threads < 1 || threads > 1024)
+    throwError(info.Env(), StatusCode::kInvalidArgument, "threads must be between 1 and 1024");
+  return Napi::Boolean::New(info.Env(), ThreadPool::configure(static_cast<int>(threads)));
+}
+
+Napi::Value ThreadPoolStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ThreadPool& pool = ThreadPool::global();
+  Napi::Object o = Napi::Object::New(env);
+  // The pool's helpers plus the calling thread, which always works too.
+  o.Set("threads", Napi::Number::New(env, pool.size() + 1));
+  o.Set("queued", Napi::Number::New(env, static_cast<double>(pool.queued())));
+  o.Set("active", Napi::Number::New(env, static_cast<double>(pool.active())));
+  o.Set("completed", Napi::Number::New(env, static_cast<double>(pool.completed())));
+  return o;
+}
+
+Napi::Value GetBackends(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array list = Napi::Array::New(env);
+  Napi::Object cpu = Napi::Object::New(env);
+  cpu.Set("name", "cpu");
+  cpu.Set("available", true);
+  cpu.Set("reason", std::string("built-in engine on the CPU (GEMM micro-kernel: ") + cpu::gemmKernelName() + ")");
+  list.Set(0u, cpu);
+  Napi::Object cuda = Napi::Object::New(env);
+  cuda.Set("name", "cuda");
+  cuda.Set("available", false);
+  cuda.Set("reason", "this build of the addon has no CUDA backend");
+  list.Set(1u, cuda);
+  Napi::Object trt = Napi::Object::New(env);
+  trt.Set("name", "tensorrt");
+  trt.Set("available", false);
+  trt.Set("reason", "this build of the addon has no TensorRT backend (built without TensorRT 11 headers)");
+  list.Set(2u, trt);
+  return list;
+}
+
+}  // namespace trtn::addon

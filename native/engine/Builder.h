@@ -1,0 +1,39 @@
+// Builds an engine from a network: validation, the pass pipeline, per-profile shape resolution,
+// autotuning of kernel choices and activation-memory planning.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "EngineDesc.h"
+
+namespace trtn {
+
+struct ProfileSpec {
+  // input name -> {min, opt, max}
+  std::map<std::string, std::array<Dims, 3>> shapes;
+};
+
+struct BuildConfig {
+  BackendKind backend = BackendKind::kCpu;
+  std::vector<ProfileSpec> profiles;
+  int32_t optimizationLevel = 3;
+  int32_t avgTimingIterations = 1;
+  int32_t profilingVerbosity = 0;
+  int64_t workspaceLimit = -1;  // MemoryPoolType.WORKSPACE; -1 = unlimited
+};
+
+using LogFn = std::function<void(int severity, const std::string& message)>;
+// Reports (phase, step, total); returning false cancels the build.
+using ProgressFn = std::function<bool(const std::string& phase, int step, int total)>;
+
+// Severity values, as nvinfer1::ILogger::Severity.
+enum Severity : int { kSevInternalError = 0, kSevError = 1, kSevWarning = 2, kSevInfo = 3, kSevVerbose = 4 };
+
+// `network` must already own its weights (Graph::materialize). Throws EngineError.
+EngineDesc buildEngine(Graph network, const BuildConfig& config, const LogFn& log, const ProgressFn& progress);
+
+}  // namespace trtn

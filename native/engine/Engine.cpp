@@ -1,0 +1,59 @@
+#include "Engine.h"
+
+#include <algorithm>
+
+#include "Inference.h"
+
+namespace trtn {
+
+std::shared_ptr<Engine> Engine::create(EngineDesc desc) {
+  std::shared_ptr<Engine> e(new Engine(std::move(desc)));
+  const Graph& g = e->desc_.graph;
+  for (int32_t t : g.inputs) e->io_.push_back(t);
+  for (int32_t t : g.outputs) e->io_.push_back(t);
+  // Types and dims inferred once, so a crafted plan with inconsistent layers is refused here
+  // rather than when it runs.
+  for (size_t p = 0; p < e->desc_.profiles.size(); ++p) {
+    Status s = captureStatus([&] { inferShapes(g, e->desc_.order, e->desc_.profiles[p].max, true); });
+    if (!s.ok()) fail(StatusCode::kPlanCorrupt, "plan does not validate: ", s.message);
+  }
+  for (int32_t id : e->desc_.order) {
+    const Node& n = g.nodes[id];
+    std::vector<DataType> inT, outT;
+    for (int32_t t : n.inputs) inT.push_back(t >= 0 ? g.tensors[t].type : DataType::kFLOAT);
+    for (int32_t t : n.outputs) outT.push_back(g.tensors[t].type);
+    e->kernels_.push_back(opDef(n.type).createCpu(n, inT, outT));
+  }
+  return e;
+}
+
+int32_t Engine::ioIndex(const std::string& name) const {
+  for (size_t i = 0; i < io_.size(); ++i)
+    if (desc_.graph.tensors[io_[i]].name == name) return static_cast<int32_t>(i);
+  return -1;
+}
+
+int32_t Engine::inputIndex(int32_t tensor) const {
+  const auto& in = desc_.graph.inputs;
+  auto it = std::find(in.begin(), in.end(), tensor);
+  return it == in.end() ? -1 : static_cast<int32_t>(it - in.begin());
+}
+
+TensorIOMode Engine::ioMode(int32_t tensor) const {
+  const TensorDesc& d = desc_.graph.tensors[tensor];
+  if (d.isInput) return TensorIOMode::kINPUT;
+  if (d.isOutput) return TensorIOMode::kOUTPUT;
+  return TensorIOMode::kNONE;
+}
+
+int64_t Engine::deviceMemorySize() const {
+  int64_t m = 0;
+  for (const auto& plan : desc_.memory) m = std::max(m, plan.arenaBytes);
+  return m;
+}
+
+int64_t Engine::deviceMemorySizeForProfile(int32_t profile) const {
+  return desc_.memory.at(static_cast<size_t>(profile)).arenaBytes;
+}
+
+}  // namespace trtn

@@ -1,0 +1,75 @@
+// Per-context execution state: the selected optimization profile, input shapes, tensor
+// addresses and activation memory. prepare() validates everything and snapshots it into an
+// ExecutionSnapshot, so a queued run is unaffected by later changes to the context.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Engine.h"
+#include "Inference.h"
+
+namespace trtn {
+
+struct ExecutionSnapshot {
+  std::shared_ptr<const Engine> engine;
+  int32_t profile = 0;
+  ShapeState shapes;
+  std::vector<void*> tensorData;  // per tensor id
+  uint8_t* arena = nullptr;
+  // Keeps memory the snapshot points into alive while it runs (owned arena, bound buffers).
+  std::vector<std::shared_ptr<const void>> holds;
+};
+
+class ExecutionContext {
+ public:
+  ExecutionContext(std::shared_ptr<const Engine> engine, AllocationStrategy strategy);
+
+  const Engine& engine() const { return *engine_; }
+  std::shared_ptr<const Engine> enginePtr() const { return engine_; }
+  AllocationStrategy strategy() const { return strategy_; }
+
+  int32_t optimizationProfile() const { return profile_; }
+  void setOptimizationProfile(int32_t profile);
+
+  void setInputShape(const std::string& name, const Dims& dims);
+  // Current dims: inputs as set (or -1 when unset), outputs as inferred from the inputs.
+  Dims tensorShape(const std::string& name);
+  bool allInputDimensionsSpecified() const;
+  // Names of inputs whose dims are still unspecified; throws if inference fails.
+  std::vector<std::string> inferShapes();
+
+  // Binds `data` (at least `capacity` bytes) to an IO tensor; null unbinds.
+  void setTensorAddress(const std::string& name, void* data, int64_t capacity);
+  void* tensorAddress(const std::string& name) const;
+
+  // Activation memory for USER_MANAGED contexts.
+  void setDeviceMemory(void* memory, int64_t size);
+  int64_t requiredMemory() const { return engine_->deviceMemorySizeForProfile(profile_); }
+  bool hasMemory() const { return memory_ != nullptr; }
+
+  // Validates that the context can run and snapshots its state. Throws EngineError.
+  ExecutionSnapshot prepare();
+  // Runs a snapshot on the calling thread (kernels use the global pool).
+  static void run(const ExecutionSnapshot& snapshot);
+
+ private:
+  int32_t ioTensorOrThrow(const std::string& name, const char* what) const;
+  void allocateOwnedMemory();
+  const ShapeState& resolvedShapes();
+
+  std::shared_ptr<const Engine> engine_;
+  AllocationStrategy strategy_;
+  int32_t profile_ = 0;
+  std::vector<Dims> inputDims_;  // per network input
+  std::vector<void*> address_;   // per IO index
+  std::vector<int64_t> capacity_;
+  uint8_t* memory_ = nullptr;
+  int64_t memorySize_ = 0;
+  std::shared_ptr<const void> owned_;
+  ShapeState resolved_;
+  bool resolvedValid_ = false;
+};
+
+}  // namespace trtn

@@ -1,0 +1,44 @@
+// Shape and type inference over a whole graph, with value tracking for small integer tensors
+// (shape arithmetic such as Shape -> Gather -> Concat -> Shuffle). Used by the network API (with
+// -1 for dynamic dimensions), by the builder, and by execution contexts with concrete shapes.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "Graph.h"
+
+namespace trtn {
+
+struct ShapeState {
+  std::vector<DataType> types;
+  std::vector<Dims> dims;
+  std::vector<bool> known;  // the tensor has been inferred
+  std::vector<std::optional<std::vector<int64_t>>> values;
+};
+
+// Largest integer tensor whose value is tracked through inference.
+constexpr int64_t kMaxTrackedValueElements = 4096;
+
+// Infers every node in `order`. Input tensors take their dims from `inputDims` (indexed like
+// graph.inputs) or, if that is empty, from their TensorDesc. With `runtime`, every dimension
+// must resolve, and shape inputs must have known values; otherwise unknown dims become -1.
+// Throws EngineError naming the failing layer.
+ShapeState inferShapes(const Graph& graph, const std::vector<int32_t>& order, const std::vector<Dims>& inputDims,
+                       bool runtime);
+
+// Runs inference and writes types, dims and values back into the graph's tensor descriptors.
+// Returns the first error instead of throwing, leaving tensors after it with unknown dims.
+Status inferInPlace(Graph& graph);
+
+// Infers one node from the current descriptors of its inputs (which must be inferred) and
+// writes its outputs' descriptors. Throws EngineError naming the layer.
+void inferNodeInPlace(Graph& graph, int32_t nodeId);
+
+// Evaluates one node on host memory when all its inputs have known values.
+std::optional<std::vector<int64_t>> evaluateValue(const Node& node, const std::vector<DataType>& inTypes,
+                                                  const std::vector<Dims>& inDims,
+                                                  const std::vector<const std::vector<int64_t>*>& inValues,
+                                                  DataType outType, const Dims& outDims, size_t outputIndex);
+
+}  // namespace trtn

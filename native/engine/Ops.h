@@ -1,0 +1,110 @@
+// The op registry: for each LayerType, how many inputs and outputs it takes, how its output
+// types and dimensions follow from its inputs, and how to make its CPU kernel. One file per op
+// under ops/ defines these.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "Graph.h"
+#include "ThreadPool.h"
+
+namespace trtn {
+
+// What shape inference sees of one node.
+struct InferIO {
+  const Node& node;
+  std::vector<DataType> inTypes;
+  std::vector<Dims> inDims;  // empty Dims with present=false for absent inputs
+  std::vector<bool> present;
+  std::vector<const std::vector<int64_t>*> inValues;  // known values of small integer inputs
+  bool runtime = false;  // true when every input dimension is concrete (execution time)
+
+  std::vector<DataType> outTypes;
+  std::vector<Dims> outDims;
+  std::vector<std::optional<std::vector<int64_t>>> outValues;  // an op may set these directly
+
+  explicit InferIO(const Node& n) : node(n) {}
+  size_t numInputs() const { return inTypes.size(); }
+  bool has(size_t i) const { return i < present.size() && present[i]; }
+  const Dims& dims(size_t i) const { return inDims.at(i); }
+  DataType type(size_t i) const { return inTypes.at(i); }
+  const std::vector<int64_t>* value(size_t i) const { return i < inValues.size() ? inValues[i] : nullptr; }
+  // Throws INVALID_ARGUMENT naming the layer.
+  template <typename... Parts>
+  [[noreturn]] void error(const Parts&... parts) const {
+    fail(StatusCode::kInvalidArgument, "layer '", node.name, "' (", layerTypeName(node.type), "): ", parts...);
+  }
+  void require(bool cond, const char* what) const {
+    if (!cond) error(what);
+  }
+  void setOutput(size_t i, DataType t, Dims d) {
+    if (outTypes.size() <= i) {
+      outTypes.resize(i + 1, DataType::kFLOAT);
+      outDims.resize(i + 1);
+      outValues.resize(i + 1);
+    }
+    outTypes[i] = t;
+    outDims[i] = std::move(d);
+  }
+};
+
+struct TensorRef {
+  void* data = nullptr;
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+  int64_t count() const { return volume(dims); }
+  template <typename T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
+};
+
+struct KernelIO {
+  std::vector<TensorRef> in;  // data == nullptr for absent optional inputs
+  std::vector<TensorRef> out;
+  void* workspace = nullptr;
+  size_t workspaceBytes = 0;
+  ThreadPool* pool = nullptr;
+};
+
+class CpuKernel {
+ public:
+  virtual ~CpuKernel() = default;
+  // Scratch bytes needed for these shapes; planned into the context's activation memory.
+  virtual size_t workspaceBytes(const std::vector<Dims>& inDims, const std::vector<Dims>& outDims) const {
+    (void)inDims;
+    (void)outDims;
+    return 0;
+  }
+  virtual void run(KernelIO& io) = 0;
+  // Name of the implementation chosen (reported in engine inspection and build logs).
+  virtual const char* implementation() const { return "reference"; }
+};
+
+using InferFn = void (*)(InferIO&);
+using CreateCpuKernelFn = std::unique_ptr<CpuKernel> (*)(const Node&, const std::vector<DataType>& inTypes,
+                                                        const std::vector<DataType>& outTypes);
+
+struct OpDef {
+  LayerType type;
+  const char* name;
+  int minInputs;
+  int maxInputs;
+  int numOutputs;
+  InferFn infer;
+  CreateCpuKernelFn createCpu;
+  // Inputs whose values (not only shapes) decide output dimensions; they must be computable
+  // from shapes alone when the engine runs.
+  std::vector<int> shapeInputs;
+};
+
+// Null if the layer type has no implementation in the built-in engine.
+const OpDef* findOpDef(LayerType type);
+const OpDef& opDef(LayerType type);  // throws UNSUPPORTED
+
+void registerOp(OpDef def);
+
+}  // namespace trtn

@@ -1,0 +1,42 @@
+#include "Passes.h"
+
+#include "Inference.h"
+
+namespace trtn {
+
+PassResult constantFoldingPass(Graph&, const PassContext&);
+PassResult deadLayerEliminationPass(Graph&, const PassContext&);
+PassResult shuffleSimplificationPass(Graph&, const PassContext&);
+PassResult fuseScaleIntoConvolutionPass(Graph&, const PassContext&);
+PassResult fuseMatMulBiasPass(Graph&, const PassContext&);
+PassResult fuseActivationPass(Graph&, const PassContext&);
+PassResult foldMatMulWeightsPass(Graph&, const PassContext&);
+
+const std::vector<Pass>& passPipeline() {
+  static const std::vector<Pass> pipeline = {
+      {"deadLayerElimination", 0, deadLayerEliminationPass},
+      {"constantFolding", 0, constantFoldingPass},
+      {"shuffleSimplification", 1, shuffleSimplificationPass},
+      {"fuseScaleIntoConvolution", 1, fuseScaleIntoConvolutionPass},
+      {"fuseMatMulBias", 1, fuseMatMulBiasPass},
+      {"fuseActivation", 1, fuseActivationPass},
+      {"foldMatMulWeights", 1, foldMatMulWeightsPass},
+      {"deadLayerElimination", 0, deadLayerEliminationPass},
+  };
+  return pipeline;
+}
+
+std::vector<std::string> runPasses(Graph& graph, const PassContext& ctx) {
+  std::vector<std::string> report;
+  for (const Pass& pass : passPipeline()) {
+    if (ctx.optimizationLevel < pass.minOptimizationLevel) continue;
+    PassResult r = pass.run(graph, ctx);
+    // Re-validate after every rewrite so a broken pass is caught where it happened.
+    Status s = inferInPlace(graph);
+    if (!s.ok()) fail(StatusCode::kInternal, "pass ", pass.name, " produced an invalid graph: ", s.message);
+    report.push_back(std::string(pass.name) + ": " + std::to_string(r.changes) + " change(s)");
+  }
+  return report;
+}
+
+}  // namespace trtn

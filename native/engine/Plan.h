@@ -1,0 +1,42 @@
+// Plan files: a fixed 64-byte header (magic, format version, backend, producer version, payload
+// length and checksum) followed by the payload. docs/plan-format.md is the prose spec.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "EngineDesc.h"
+
+namespace trtn {
+
+constexpr char kPlanMagic[8] = {'T', 'R', 'T', 'N', 'P', 'L', 'A', 'N'};
+constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanHeaderSize = 64;
+// Producer version: major*10000 + minor*100 + patch of tensorrt-node.
+constexpr uint32_t kProducerVersion = 100;
+
+struct PlanHeader {
+  uint32_t formatVersion = 0;
+  uint32_t headerSize = 0;
+  BackendKind backend = BackendKind::kCpu;
+  uint32_t producerVersion = 0;
+  uint64_t payloadSize = 0;
+  uint64_t checksum = 0;
+  uint32_t flags = 0;
+  uint32_t minReaderVersion = 0;
+};
+
+enum class PlanKind { kTensorRTNode, kForeign, kTooShort };
+
+// Classifies bytes without validating them: ours (magic matches), something else, or too short.
+PlanKind sniffPlan(const uint8_t* data, size_t size);
+// Parses and checks the header and checksum; throws PLAN_CORRUPT / PLAN_INCOMPATIBLE.
+PlanHeader readPlanHeader(const uint8_t* data, size_t size);
+
+std::vector<uint8_t> serializePlan(const EngineDesc& desc);
+// Full validation: header, checksum, every id and size in the payload.
+EngineDesc deserializePlan(const uint8_t* data, size_t size);
+
+uint64_t fnv1a64(const uint8_t* data, size_t size);
+
+}  // namespace trtn

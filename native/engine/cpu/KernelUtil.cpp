@@ -1,0 +1,97 @@
+#include "KernelUtil.h"
+
+#include <algorithm>
+
+namespace trtn::cpu {
+
+void convertToFloat(const void* src, DataType t, float* dst, int64_t count) {
+  switch (t) {
+    case DataType::kFLOAT: std::copy_n(static_cast<const float*>(src), count, dst); return;
+    case DataType::kHALF: {
+      auto p = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < count; ++i) dst[i] = halfToFloat(p[i]);
+      return;
+    }
+    case DataType::kBF16: {
+      auto p = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < count; ++i) dst[i] = bf16ToFloat(p[i]);
+      return;
+    }
+    default:
+      for (int64_t i = 0; i < count; ++i) dst[i] = static_cast<float>(loadAsDouble(src, t, i));
+  }
+}
+
+void convertFromFloat(const float* src, void* dst, DataType t, int64_t count) {
+  switch (t) {
+    case DataType::kFLOAT: std::copy_n(src, count, static_cast<float*>(dst)); return;
+    case DataType::kHALF: {
+      auto p = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < count; ++i) p[i] = floatToHalf(src[i]);
+      return;
+    }
+    case DataType::kBF16: {
+      auto p = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < count; ++i) p[i] = floatToBf16(src[i]);
+      return;
+    }
+    default:
+      for (int64_t i = 0; i < count; ++i) storeFromDouble(dst, t, i, src[i]);
+  }
+}
+
+std::vector<int64_t> stridesOf(const Dims& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (int64_t d = static_cast<int64_t>(dims.size()) - 2; d >= 0; --d) s[d] = s[d + 1] * dims[d + 1];
+  return s;
+}
+
+std::vector<int64_t> broadcastStrides(const Dims& in, const Dims& out) {
+  std::vector<int64_t> s = stridesOf(in);
+  for (size_t d = 0; d < in.size(); ++d)
+    if (in[d] == 1 && out[d] != 1) s[d] = 0;
+  return s;
+}
+
+bool broadcastDims(const Dims& a, const Dims& b, Dims& out) {
+  if (a.size() != b.size()) return false;
+  out.resize(a.size());
+  for (size_t d = 0; d < a.size(); ++d) {
+    int64_t x = a[d], y = b[d];
+    if (x == y) out[d] = x;
+    else if (x == 1) out[d] = y;
+    else if (y == 1) out[d] = x;
+    else if (x < 0 || y < 0) out[d] = (x < 0 && y < 0) ? -1 : std::max(x, y);
+    else return false;
+  }
+  return true;
+}
+
+int64_t normalizeAxis(const InferIO& io, int64_t axis, int64_t rank, const char* what) {
+  if (axis < -rank || axis >= rank) io.error(what, " ", axis, " is out of range for rank ", rank);
+  return axis < 0 ? axis + rank : axis;
+}
+
+float applyActivation(int32_t type, float x, float alpha, float beta) {
+  switch (type) {
+    case kNoActivation: return x;
+    case 0: return x > 0.f ? x : 0.f;                                           // RELU
+    case 1: return 1.f / (1.f + std::exp(-x));                                  // SIGMOID
+    case 2: return std::tanh(x);                                                // TANH
+    case 3: return x >= 0.f ? x : alpha * x;                                    // LEAKY_RELU
+    case 4: return x >= 0.f ? x : alpha * (std::exp(x) - 1.f);                  // ELU
+    case 5: return x >= 0.f ? beta * x : beta * (alpha * (std::exp(x) - 1.f));  // SELU
+    case 6: return x / (1.f + std::fabs(x));                                    // SOFTSIGN
+    case 7: return alpha * std::log1p(std::exp(beta * x));                      // SOFTPLUS
+    case 8: return std::min(std::max(x, alpha), beta);                          // CLIP
+    case 9: return std::max(0.f, std::min(1.f, alpha * x + beta));              // HARD_SIGMOID
+    case 10: return alpha * std::tanh(beta * x);                                // SCALED_TANH
+    case 11: return x > alpha ? x : 0.f;                                        // THRESHOLDED_RELU
+    case 12: return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));      // GELU_ERF
+    case 13:                                                                    // GELU_TANH
+      return 0.5f * x * (1.f + std::tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+    default: return x;
+  }
+}
+
+}  // namespace trtn::cpu

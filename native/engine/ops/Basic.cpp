@@ -1,0 +1,157 @@
+// CONSTANT, IDENTITY, CAST and SHAPE: the ops every graph (and shape arithmetic) needs.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "../Inference.h"
+#include "../cpu/KernelUtil.h"
+#include "Registration.h"
+
+namespace trtn {
+
+namespace {
+
+using cpu::dispatchAll;
+
+// ---- CONSTANT ----------------------------------------------------------------------------
+
+void inferConstant(InferIO& io) {
+  const Weights* w = io.node.getWeights("weights");
+  Dims shape = io.node.getInts("shape");
+  for (int64_t d : shape)
+    if (d < 0) io.error("shape ", dimsToString(shape), " has a negative dimension");
+  int64_t count = w ? w->count : 0;
+  if (volume(shape) != count)
+    io.error("weights have ", count, " values but shape ", dimsToString(shape), " needs ", volume(shape));
+  DataType t = w ? w->type : static_cast<DataType>(io.node.getInt("weightsType", 0));
+  if (!isSupportedDataType(t)) io.error("weights type ", dataTypeName(t), " is not supported");
+  io.setOutput(0, t, shape);
+  if (w && (t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kBOOL) &&
+      count <= kMaxTrackedValueElements) {
+    std::vector<int64_t> v(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) v[i] = loadAsInt64(w->data.get(), t, i);
+    io.outValues[0] = std::move(v);
+  }
+}
+
+class ConstantKernel : public CpuKernel {
+ public:
+  explicit ConstantKernel(const Node& node) {
+    if (const Weights* w = node.getWeights("weights")) weights_ = *w;
+  }
+  void run(KernelIO& io) override {
+    if (weights_.count > 0) std::memcpy(io.out[0].data, weights_.data.get(), weights_.byteSize());
+  }
+  const char* implementation() const override { return "copy"; }
+
+ private:
+  Weights weights_;
+};
+
+std::unique_ptr<CpuKernel> createConstant(const Node& node, const std::vector<DataType>&, const std::vector<DataType>&) {
+  return std::make_unique<ConstantKernel>(node);
+}
+
+// ---- IDENTITY ----------------------------------------------------------------------------
+
+void inferIdentity(InferIO& io) { io.setOutput(0, io.type(0), io.dims(0)); }
+
+class CopyKernel : public CpuKernel {
+ public:
+  void run(KernelIO& io) override {
+    size_t bytes = static_cast<size_t>(io.in[0].count()) * dataTypeSize(io.in[0].type);
+    if (bytes && io.out[0].data != io.in[0].data) std::memcpy(io.out[0].data, io.in[0].data, bytes);
+  }
+  const char* implementation() const override { return "copy"; }
+};
+
+std::unique_ptr<CpuKernel> createCopy(const Node&, const std::vector<DataType>&, const std::vector<DataType>&) {
+  return std::make_unique<CopyKernel>();
+}
+
+// ---- CAST --------------------------------------------------------------------------------
+
+void inferCast(InferIO& io) {
+  auto to = static_cast<DataType>(io.node.getInt("toType", 0));
+  if (!isSupportedDataType(to)) io.error("toType ", dataTypeName(to), " is not supported");
+  io.setOutput(0, to, io.dims(0));
+}
+
+template <typename Src, typename Dst>
+void castLoop(const Src* src, Dst* dst, int64_t begin, int64_t end) {
+  using S = typename cpu::Compute<Src>::type;
+  using D = typename cpu::Compute<Dst>::type;
+  for (int64_t i = begin; i < end; ++i) {
+    S v = cpu::Compute<Src>::load(src, i);
+    D out;
+    if constexpr (std::is_same_v<Dst, bool>) {
+      out = v != S(0);
+    } else if constexpr (std::is_floating_point_v<S> && std::is_integral_v<D>) {
+      // Float to integer truncates toward zero; NaN maps to 0 instead of undefined behaviour.
+      double x = static_cast<double>(v);
+      if (std::isnan(x)) out = 0;
+      else if (x >= static_cast<double>(std::numeric_limits<D>::max())) out = std::numeric_limits<D>::max();
+      else if (x <= static_cast<double>(std::numeric_limits<D>::lowest())) out = std::numeric_limits<D>::lowest();
+      else out = static_cast<D>(x);
+    } else {
+      out = static_cast<D>(v);
+    }
+    cpu::Compute<Dst>::store(dst, i, out);
+  }
+}
+
+class CastKernel : public CpuKernel {
+ public:
+  void run(KernelIO& io) override {
+    const TensorRef& in = io.in[0];
+    const TensorRef& out = io.out[0];
+    int64_t n = in.count();
+    dispatchAll(in.type, [&](auto src) {
+      using Src = decltype(src);
+      dispatchAll(out.type, [&](auto dst) {
+        using Dst = decltype(dst);
+        io.pool->parallelFor(n, 16384, [&](int64_t b, int64_t e) {
+          castLoop(static_cast<const Src*>(in.data), static_cast<Dst*>(out.data), b, e);
+        });
+      });
+    });
+  }
+  const char* implementation() const override { return "convert"; }
+};
+
+std::unique_ptr<CpuKernel> createCast(const Node&, const std::vector<DataType>&, const std::vector<DataType>&) {
+  return std::make_unique<CastKernel>();
+}
+
+// ---- SHAPE -------------------------------------------------------------------------------
+
+void inferShape(InferIO& io) {
+  const Dims& d = io.dims(0);
+  io.setOutput(0, DataType::kINT64, Dims{static_cast<int64_t>(d.size())});
+  if (isFullyKnown(d)) io.outValues[0] = std::vector<int64_t>(d.begin(), d.end());
+}
+
+class ShapeKernel : public CpuKernel {
+ public:
+  void run(KernelIO& io) override {
+    auto* out = io.out[0].as<int64_t>();
+    const Dims& d = io.in[0].dims;
+    for (size_t i = 0; i < d.size(); ++i) out[i] = d[i];
+  }
+  const char* implementation() const override { return "shape"; }
+};
+
+std::unique_ptr<CpuKernel> createShape(const Node&, const std::vector<DataType>&, const std::vector<DataType>&) {
+  return std::make_unique<ShapeKernel>();
+}
+
+}  // namespace
+
+void registerBasicOps() {
+  registerOp({LayerType::kCONSTANT, "Constant", 0, 0, 1, inferConstant, createConstant, {}});
+  registerOp({LayerType::kIDENTITY, "Identity", 1, 1, 1, inferIdentity, createCopy, {}});
+  registerOp({LayerType::kCAST, "Cast", 1, 1, 1, inferCast, createCast, {}});
+  registerOp({LayerType::kSHAPE, "Shape", 1, 1, 1, inferShape, createShape, {}});
+}
+
+}  // namespace trtn

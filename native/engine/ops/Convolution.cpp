@@ -1,0 +1,420 @@
+// CONVOLUTION: 1-D/2-D/3-D grouped, dilated cross-correlation. CPU kernel = im2col + packed-weight
+// GEMM (gemm-1x1 skips im2col), bias and fused activation in the GEMM epilogue. Also holds the
+// helpers shared with Deconvolution.cpp (declared in ConvOps.h).
+#include <algorithm>
+#include <cstring>
+
+#include "../cpu/Gemm.h"
+#include "../cpu/KernelUtil.h"
+#include "ConvOps.h"
+
+namespace trtn {
+namespace ops {
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+Node identityOf(const Node& node) {
+  Node n;
+  n.name = node.name;
+  n.type = node.type;
+  return n;
+}
+
+ConvAttrs readConvAttrs(const Node& node) {
+  ConvAttrs a;
+  a.window = readWindowAttrs(node, "kernelSizeNd", /*hasDilation=*/true, /*strideDefaultsToWindow=*/false);
+  if (!node.has("numOutputMaps")) layerError(node, "numOutputMaps is not set");
+  a.numOutputMaps = node.getInt("numOutputMaps", 0);
+  if (a.numOutputMaps < 1) layerError(node, "numOutputMaps ", a.numOutputMaps, " must be >= 1");
+  a.numGroups = node.getInt("numGroups", 1);
+  if (a.numGroups < 1) layerError(node, "numGroups ", a.numGroups, " must be >= 1");
+  if (a.numOutputMaps % a.numGroups != 0)
+    layerError(node, "numOutputMaps ", a.numOutputMaps, " is not divisible by numGroups ", a.numGroups);
+  a.activation = readFusedActivation(node);
+  return a;
+}
+
+namespace {
+
+void checkWeightType(const InferIO& io, const char* what, DataType wt, DataType inType) {
+  if (wt != inType && wt != DataType::kFLOAT)
+    io.error(what, " have type ", dataTypeName(wt), " but the input is ", dataTypeName(inType),
+             "; weights must be FLOAT or the input type");
+}
+
+}  // namespace
+
+void inferConvolutionLike(InferIO& io, WindowOp op) {
+  const Node& node = io.node;
+  const bool deconv = op == WindowOp::kTransposed;
+  ConvAttrs a = readConvAttrs(node);
+  const WindowAttrs& w = a.window;
+  if (!io.has(0)) io.error("input 0 (data) is missing");
+  DataType t = io.type(0);
+  if (!isFloatType(t))
+    io.error("input type ", dataTypeName(t), " is not supported; expected FLOAT, HALF or BF16");
+  const Dims& in = io.dims(0);
+  const int rank = w.nsp + 2;
+  if (static_cast<int>(in.size()) != rank)
+    io.error("input has dims ", dimsToString(in), " (rank ", in.size(), ") but kernelSizeNd ", dimsToString(w.kernel),
+             " needs rank ", rank, " ([N, C, spatial...])");
+  const int64_t K = a.numOutputMaps, G = a.numGroups, C = in[1];
+  const int64_t kvol = w.kernelVolume();
+  if (C == 0) io.error("input has 0 channels (dims ", dimsToString(in), ")");
+  if (C > 0 && C % G != 0) io.error("input channel count ", C, " is not divisible by numGroups ", G);
+
+  // Kernel: the `kernel` weights or input 1.
+  const char* formula =
+      deconv ? "C*numOutputMaps/numGroups*prod(kernelSizeNd)" : "numOutputMaps*C/numGroups*prod(kernelSizeNd)";
+  const Weights* kw = node.getWeights("kernel");
+  const bool kTensor = io.has(1);
+  if (kw && kTensor) io.error("kernel weights are set and a kernel tensor is given as input 1; use one of them");
+  if (!kw && !kTensor) io.error("kernel weights are empty and no kernel tensor is given as input 1");
+  if (kw) {
+    checkWeightType(io, "kernel weights", kw->type, t);
+    if (C > 0) {
+      int64_t expected = K * (C / G) * kvol;  // equals C * (K / G) * kvol for deconvolution
+      if (kw->count != expected)
+        io.error("kernel weights have ", kw->count, " values but ", formula, " = ", K, "*", C, "/", G, "*", kvol, " = ",
+                 expected);
+    } else {
+      // Unknown C: the count must still be a whole number of channels.
+      int64_t unit = deconv ? (K / G) * kvol : K * kvol;
+      if (kw->count % unit != 0)
+        io.error("kernel weights have ", kw->count, " values, which is not a multiple of ",
+                 deconv ? "numOutputMaps/numGroups*prod(kernelSizeNd) = " : "numOutputMaps*prod(kernelSizeNd) = ", unit);
+    }
+  } else {
+    checkWeightType(io, "kernel tensor (input 1) values", io.type(1), t);
+    const Dims& kd = io.dims(1);
+    Dims expect(rank);
+    expect[0] = deconv ? C : K;
+    expect[1] = deconv ? K / G : (C > 0 ? C / G : -1);
+    for (int i = 0; i < w.nsp; ++i) expect[2 + i] = w.kernel[i];
+    bool ok = static_cast<int>(kd.size()) == rank;
+    for (int i = 0; ok && i < rank; ++i)
+      if (kd[i] >= 0 && expect[i] >= 0 && kd[i] != expect[i]) ok = false;
+    if (!ok)
+      io.error("kernel tensor (input 1) has dims ", dimsToString(kd), " but ",
+               deconv ? "[C, numOutputMaps/numGroups, kernelSizeNd...] = " : "[numOutputMaps, C/numGroups, kernelSizeNd...] = ",
+               dimsToString(expect), " is expected (-1 = not yet known)");
+  }
+
+  // Bias: the `bias` weights (empty = none) or input 2.
+  const Weights* bw = node.getWeights("bias");
+  const bool bTensor = io.has(2);
+  if (bw && bTensor) io.error("bias weights are set and a bias tensor is given as input 2; use one of them");
+  if (bw) {
+    checkWeightType(io, "bias weights", bw->type, t);
+    if (bw->count != K) io.error("bias weights have ", bw->count, " values but numOutputMaps = ", K);
+  } else if (bTensor) {
+    checkWeightType(io, "bias tensor (input 2) values", io.type(2), t);
+    int64_t bv = volume(io.dims(2));
+    if (bv >= 0 && bv != K)
+      io.error("bias tensor (input 2) has dims ", dimsToString(io.dims(2)), " (", bv, " values) but numOutputMaps = ", K);
+  }
+
+  Dims spatial(in.begin() + 2, in.end());
+  Dims outSpatial = windowOutputDims(node, w, op, spatial);
+  Dims out{in[0], K};
+  out.insert(out.end(), outSpatial.begin(), outSpatial.end());
+  io.setOutput(0, t, out);
+}
+
+std::vector<float> weightsToFloat(const Weights& w) {
+  std::vector<float> f(static_cast<size_t>(w.count));
+  if (w.count > 0) cpu::convertToFloat(w.data.get(), w.type, f.data(), w.count);
+  return f;
+}
+
+void parallelRange(ThreadPool* pool, int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  if (!pool || pool->size() == 0 || n <= grain) {
+    fn(0, n);
+    return;
+  }
+  pool->parallelFor(n, grain, fn);
+}
+
+void toFloatParallel(ThreadPool* pool, const void* src, DataType t, float* dst, int64_t count) {
+  const size_t es = dataTypeSize(t);
+  parallelRange(pool, count, 1 << 15, [&](int64_t b, int64_t e) {
+    cpu::convertToFloat(static_cast<const char*>(src) + b * es, t, dst + b, e - b);
+  });
+}
+
+void fromFloatParallel(ThreadPool* pool, const float* src, void* dst, DataType t, int64_t count) {
+  const size_t es = dataTypeSize(t);
+  parallelRange(pool, count, 1 << 15, [&](int64_t b, int64_t e) {
+    cpu::convertFromFloat(src + b, static_cast<char*>(dst) + b * es, t, e - b);
+  });
+}
+
+WorkspaceArena::WorkspaceArena(void* base, size_t bytes, const Node& node) : node_(node) {
+  if (!base) bytes = 0;
+  uintptr_t p = reinterpret_cast<uintptr_t>(base);
+  uintptr_t aligned = (p + kAlign - 1) / kAlign * kAlign;
+  size_t skip = static_cast<size_t>(aligned - p);
+  cur_ = static_cast<char*>(base) + (skip <= bytes ? skip : bytes);
+  end_ = static_cast<char*>(base) + bytes;
+}
+
+float* WorkspaceArena::floats(int64_t count) {
+  size_t need = bytesFor(count);
+  if (static_cast<size_t>(end_ - cur_) < need)
+    fail(StatusCode::kInternal, "layer '", node_.name, "' (", layerTypeName(node_.type), "): workspace too small (",
+         end_ - cur_, " bytes left, ", need, " needed)");
+  float* r = reinterpret_cast<float*>(cur_);
+  cur_ += need;
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution kernel
+
+namespace {
+
+using cpu::BiasKind;
+using cpu::GemmEpilogue;
+using cpu::MatrixView;
+using cpu::PackedMatrix;
+
+int64_t knownProduct(const Dims& d, size_t from) {
+  int64_t p = 1;
+  for (size_t i = from; i < d.size(); ++i) p *= d[i] > 0 ? d[i] : 0;
+  return p;
+}
+
+// col[(c, kz, ky, kx), (oz, oy, ox)] = x[c, oz*s - pre + kz*d, ...] (0 outside the input), for
+// `channels` channels of one image; rows are filled in parallel.
+void im2col(const float* x, int64_t channels, const WindowGeometry& geo, float* col, ThreadPool* pool) {
+  const AxisGeometry &az = geo.axis[0], &ay = geo.axis[1], &ax = geo.axis[2];
+  const int64_t kvol = geo.kernelVolume(), inSp = geo.inVolume(), outSp = geo.outVolume();
+  const int64_t OW = ax.out, OH = ay.out, OD = az.out;
+  parallelRange(pool, channels * kvol, cpu::grainFor(outSp), [&](int64_t rb, int64_t re) {
+    for (int64_t r = rb; r < re; ++r) {
+      const int64_t c = r / kvol;
+      int64_t k = r % kvol;
+      const int64_t kx = k % ax.kernel;
+      k /= ax.kernel;
+      const int64_t ky = k % ay.kernel;
+      const int64_t kz = k / ay.kernel;
+      const float* src = x + c * inSp;
+      float* dst = col + r * outSp;
+      int64_t zlo, zhi, ylo, yhi, xlo, xhi;
+      validRange(OD, az.in, az.stride, az.pre, kz * az.dilation, zlo, zhi);
+      validRange(OH, ay.in, ay.stride, ay.pre, ky * ay.dilation, ylo, yhi);
+      validRange(OW, ax.in, ax.stride, ax.pre, kx * ax.dilation, xlo, xhi);
+      const int64_t xoff = kx * ax.dilation - ax.pre;
+      for (int64_t oz = 0; oz < OD; ++oz) {
+        float* plane = dst + oz * OH * OW;
+        if (oz < zlo || oz >= zhi) {
+          std::fill(plane, plane + OH * OW, 0.f);
+          continue;
+        }
+        const int64_t iz = oz * az.stride - az.pre + kz * az.dilation;
+        for (int64_t oy = 0; oy < OH; ++oy) {
+          float* row = plane + oy * OW;
+          if (oy < ylo || oy >= yhi) {
+            std::fill(row, row + OW, 0.f);
+            continue;
+          }
+          const int64_t iy = oy * ay.stride - ay.pre + ky * ay.dilation;
+          const float* srow = src + (iz * ay.in + iy) * ax.in;
+          std::fill(row, row + xlo, 0.f);
+          if (ax.stride == 1) {
+            if (xhi > xlo) std::memcpy(row + xlo, srow + xlo + xoff, static_cast<size_t>(xhi - xlo) * sizeof(float));
+          } else {
+            for (int64_t ox = xlo; ox < xhi; ++ox) row[ox] = srow[ox * ax.stride + xoff];
+          }
+          std::fill(row + xhi, row + OW, 0.f);
+        }
+      }
+    }
+  });
+}
+
+class ConvolutionKernel final : public CpuKernel {
+ public:
+  ConvolutionKernel(const Node& node, const std::vector<DataType>& inTypes)
+      : node_(identityOf(node)), attrs_(readConvAttrs(node)) {
+    type_ = inTypes.at(0);
+    if (!isFloatType(type_)) layerError(node, "input type ", dataTypeName(type_), " is not supported");
+    K_ = attrs_.numOutputMaps;
+    G_ = attrs_.numGroups;
+    Kg_ = K_ / G_;
+    kvol_ = attrs_.window.kernelVolume();
+    const bool same = attrs_.window.paddingMode == PaddingMode::kSAME_UPPER ||
+                      attrs_.window.paddingMode == PaddingMode::kSAME_LOWER;
+    // k = 1 and stride 1: SAME gives no padding, explicit padding must be zero.
+    pointwise_ = kvol_ == 1 && attrs_.window.allStrideOne() && (same || attrs_.window.zeroExplicitPadding());
+
+    if (const Weights* w = node.getWeights("kernel")) {
+      if (w->count % (K_ * kvol_) != 0 || (w->count / (K_ * kvol_)) < 1)
+        layerError(node, "kernel weights have ", w->count, " values, not a multiple of numOutputMaps*prod(kernelSizeNd) = ",
+                   K_ * kvol_);
+      Cg_ = w->count / (K_ * kvol_);
+      const int64_t rows = Cg_ * kvol_;
+      std::vector<float> converted;
+      const float* wf;
+      if (w->type == DataType::kFLOAT) {
+        wf = w->as<float>();
+      } else {
+        converted = weightsToFloat(*w);
+        wf = converted.data();
+      }
+      packed_.reserve(static_cast<size_t>(G_));
+      for (int64_t g = 0; g < G_; ++g)
+        packed_.push_back(PackedMatrix::packA(MatrixView{wf + g * Kg_ * rows, rows, false}, Kg_, rows));
+    } else {
+      if (node.input(1) < 0 || inTypes.size() < 2) layerError(node, "kernel weights are empty and input 1 is absent");
+      kernelFromTensor_ = true;
+      kernelType_ = inTypes[1];
+    }
+    if (const Weights* b = node.getWeights("bias")) {
+      if (b->count != K_) layerError(node, "bias weights have ", b->count, " values but numOutputMaps = ", K_);
+      bias_ = weightsToFloat(*b);
+    } else if (node.input(2) >= 0 && inTypes.size() > 2) {
+      biasFromTensor_ = true;
+      biasType_ = inTypes[2];
+    }
+  }
+
+  size_t workspaceBytes(const std::vector<Dims>& inDims, const std::vector<Dims>& outDims) const override {
+    if (inDims.empty() || outDims.empty() || inDims[0].size() < 2) return 0;
+    const int64_t C = std::max<int64_t>(inDims[0][1], 0);
+    const int64_t inSp = knownProduct(inDims[0], 2), outSp = knownProduct(outDims[0], 2);
+    size_t bytes = 0;
+    if (!pointwise_) bytes += WorkspaceArena::bytesFor(C * kvol_ * outSp);
+    if (type_ != DataType::kFLOAT)
+      bytes += WorkspaceArena::bytesFor(C * inSp) + WorkspaceArena::bytesFor(K_ * outSp);
+    if (kernelFromTensor_ && kernelType_ != DataType::kFLOAT)
+      bytes += WorkspaceArena::bytesFor(K_ * (C / G_) * kvol_);
+    if (biasFromTensor_ && biasType_ != DataType::kFLOAT) bytes += WorkspaceArena::bytesFor(K_);
+    return bytes ? bytes + WorkspaceArena::kAlign : 0;
+  }
+
+  const char* implementation() const override { return pointwise_ ? "gemm-1x1" : "im2col-gemm"; }
+
+  void run(KernelIO& io) override {
+    const TensorRef& x = io.in.at(0);
+    const TensorRef& y = io.out.at(0);
+    const Dims& in = x.dims;
+    const int nsp = attrs_.window.nsp;
+    if (static_cast<int>(in.size()) != nsp + 2)
+      layerError(node_, "input dims ", dimsToString(in), " do not have rank ", nsp + 2);
+    const int64_t N = in[0], C = in[1];
+    if (C < 1 || C % G_ != 0) layerError(node_, "input channel count ", C, " is not a positive multiple of numGroups ", G_);
+    const int64_t Cg = C / G_;
+    if (!kernelFromTensor_ && Cg != Cg_)
+      layerError(node_, "input has ", C, " channels but the kernel weights are for ", Cg_ * G_, " channels");
+    const WindowGeometry geo = makeWindowGeometry(node_, attrs_.window, WindowOp::kForward, Dims(in.begin() + 2, in.end()));
+    const int64_t inSp = geo.inVolume(), outSp = geo.outVolume(), rows = Cg * kvol_;
+    if (y.count() != N * K_ * outSp)
+      fail(StatusCode::kInternal, "layer '", node_.name, "': output ", dimsToString(y.dims), " does not hold ", N, "x",
+           K_, "x", outSp, " values");
+    if (N == 0) return;
+    ThreadPool* pool = io.pool;
+    WorkspaceArena ws(io.workspace, io.workspaceBytes, node_);
+    float* col = pointwise_ ? nullptr : ws.floats(C * kvol_ * outSp);
+    const bool f32 = type_ == DataType::kFLOAT;
+    float* inStage = f32 ? nullptr : ws.floats(C * inSp);
+    float* outStage = f32 ? nullptr : ws.floats(K_ * outSp);
+
+    const float* wf = nullptr;  // unpacked float kernel (from input 1)
+    if (kernelFromTensor_) {
+      const TensorRef& kt = io.in.at(1);
+      if (kt.count() != K_ * rows)
+        layerError(node_, "kernel tensor has ", kt.count(), " values ", dimsToString(kt.dims),
+                   " but numOutputMaps*C/numGroups*prod(kernelSizeNd) = ", K_ * rows);
+      if (kt.type == DataType::kFLOAT) {
+        wf = kt.as<float>();
+      } else {
+        float* t = ws.floats(K_ * rows);
+        toFloatParallel(pool, kt.data, kt.type, t, K_ * rows);
+        wf = t;
+      }
+    }
+    const float* bias = bias_.empty() ? nullptr : bias_.data();
+    if (biasFromTensor_) {
+      const TensorRef& bt = io.in.at(2);
+      if (bt.count() != K_) layerError(node_, "bias tensor has ", bt.count(), " values but numOutputMaps = ", K_);
+      if (bt.type == DataType::kFLOAT) {
+        bias = bt.as<float>();
+      } else {
+        float* t = ws.floats(K_);
+        cpu::convertToFloat(bt.data, bt.type, t, K_);
+        bias = t;
+      }
+    }
+
+    // Many small groups (depthwise and the like): one single-threaded GEMM per group, groups in
+    // parallel. Otherwise the GEMM spreads each group over the pool.
+    const int threads = pool ? pool->size() + 1 : 1;
+    const bool groupsParallel = pool && G_ > 1 && (G_ >= threads || Kg_ * outSp * rows < (int64_t(1) << 20));
+    const size_t es = dataTypeSize(type_);
+
+    for (int64_t n = 0; n < N; ++n) {
+      const float* xn;
+      if (f32) {
+        xn = x.as<float>() + n * C * inSp;
+      } else {
+        toFloatParallel(pool, static_cast<const char*>(x.data) + n * C * inSp * es, type_, inStage, C * inSp);
+        xn = inStage;
+      }
+      float* yn = f32 ? y.as<float>() + n * K_ * outSp : outStage;
+      if (!pointwise_) im2col(xn, C, geo, col, pool);
+      auto runGroup = [&](int64_t g, ThreadPool* gemmPool) {
+        MatrixView b{pointwise_ ? xn + g * Cg * inSp : col + g * rows * outSp, outSp, false};
+        MatrixView a{wf ? wf + g * Kg_ * rows : nullptr, rows, false};
+        GemmEpilogue e;
+        if (bias) {
+          e.bias = bias + g * Kg_;
+          e.biasKind = BiasKind::kPerRow;
+        }
+        e.activation = attrs_.activation.type;
+        e.alpha = attrs_.activation.alpha;
+        e.beta = attrs_.activation.beta;
+        cpu::gemm(Kg_, outSp, rows, a, wf ? nullptr : packed_[g].get(), b, nullptr, yn + g * Kg_ * outSp, outSp, e,
+                  gemmPool);
+      };
+      if (groupsParallel) {
+        parallelRange(pool, G_, 1, [&](int64_t gb, int64_t ge) {
+          for (int64_t g = gb; g < ge; ++g) runGroup(g, nullptr);
+        });
+      } else {
+        for (int64_t g = 0; g < G_; ++g) runGroup(g, pool);
+      }
+      if (!f32) fromFloatParallel(pool, outStage, static_cast<char*>(y.data) + n * K_ * outSp * es, type_, K_ * outSp);
+    }
+  }
+
+ private:
+  Node node_;
+  ConvAttrs attrs_;
+  DataType type_ = DataType::kFLOAT;
+  int64_t K_ = 0, G_ = 1, Kg_ = 0, Cg_ = 0, kvol_ = 1;
+  bool pointwise_ = false;
+  bool kernelFromTensor_ = false, biasFromTensor_ = false;
+  DataType kernelType_ = DataType::kFLOAT, biasType_ = DataType::kFLOAT;
+  std::vector<std::shared_ptr<PackedMatrix>> packed_;  // one [K/g, C/g*prod(k)] panel set per group
+  std::vector<float> bias_;
+};
+
+void inferConvolution(InferIO& io) { inferConvolutionLike(io, WindowOp::kForward); }
+
+std::unique_ptr<CpuKernel> createConvolution(const Node& node, const std::vector<DataType>& inTypes,
+                                             const std::vector<DataType>& outTypes) {
+  (void)outTypes;
+  return std::make_unique<ConvolutionKernel>(node, inTypes);
+}
+
+}  // namespace
+}  // namespace ops
+
+void registerConvolution() {
+  registerOp(OpDef{LayerType::kCONVOLUTION, "Convolution", 1, 3, 1, &ops::inferConvolution, &ops::createConvolution, {}});
+}
+
+}  // namespace trtn

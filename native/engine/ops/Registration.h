@@ -1,0 +1,13 @@
+// One registration function per op file (or op family file), called once by OpRegistry.cpp.
+#pragma once
+
+namespace trtn {
+
+void registerBasicOps();        // ops/Basic.cpp: CONSTANT, IDENTITY, CAST, SHAPE
+void registerConvolution();     // ops/Convolution.cpp
+void registerDeconvolution();   // ops/Deconvolution.cpp
+void registerPooling();         // ops/Pooling.cpp
+void registerElementwiseOps();  // ops/Activation.cpp, ops/ElementWise.cpp, ops/Unary.cpp, ... (see ops/ElementwiseOps.cpp)
+void registerTensorOps();       // ops/TensorOps.cpp: matmul, shuffle, concat, softmax, reduce, ...
+
+}  // namespace trtn
