@@ -311,7 +311,7 @@ export enum ExecutionContextAllocationStrategy {
   USER_MANAGED = 2,
 }
 
-/** @internal Bytes per element of the types the built-in engine stores (0 otherwise). */
+/** Bytes per element of the types the built-in engine stores (0 otherwise). */
 export function dataTypeSize(type: DataType): number {
   switch (type) {
     case DataType.FLOAT:
@@ -345,7 +345,7 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
-/** @internal The TypedArray constructor matching a DataType. */
+/** The TypedArray constructor matching a DataType. */
 export function typedArrayFor(type: DataType): { new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): TypedArray; BYTES_PER_ELEMENT: number } {
   switch (type) {
     case DataType.FLOAT:
