@@ -494,6 +494,16 @@ void packABlock(const MatrixView& a, int64_t i0, int64_t mc, int64_t k0, int64_t
 
 // k [k0, k0+kc) x columns [j0, j0+nc) of op(B) -> ceil(nc/NR) panels of kc*NR floats.
 void packBBlock(const MatrixView& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
+  if (!b.trans && getenv("GROW")) {
+    const int64_t full = nc / NR;
+    const float* src = b.data + k0 * b.ld + j0;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = src + k * b.ld;
+      for (int64_t q = 0; q < full; ++q) std::memcpy(dst + q * kc * NR + k * NR, s + q * NR, NR * sizeof(float));
+    }
+    if (full * NR == nc) return;
+    dst += full * kc * NR; j0 += full * NR; nc -= full * NR;
+  }
   for (int64_t q = 0; q < nc; q += NR) {
     const int cols = static_cast<int>(std::min<int64_t>(NR, nc - q));
     float* d = dst + (q / NR) * kc * NR;
