@@ -144,10 +144,10 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
     };
     ProgressFn progress = [&](const std::string& phase, int step, int total) {
       tsfn.NonBlockingCall(BuildEvent::progress(phase, step, total));
-      return !state->cancelled->load();
     };
+    CancelFn cancelled = [&] { return state->cancelled->load(); };
     state->status = captureStatus([&] {
-      EngineDesc desc = buildEngine(std::move(*sharedGraph), config, log, progress);
+      EngineDesc desc = buildEngine(std::move(*sharedGraph), config, log, progress, cancelled);
       state->plan = serializePlan(desc);
     });
     tsfn.NonBlockingCall(BuildEvent::done());

@@ -11,8 +11,9 @@ namespace trtn {
 
 namespace {
 
-void checkProgress(const ProgressFn& progress, const std::string& phase, int step, int total) {
-  if (progress && !progress(phase, step, total)) fail(StatusCode::kCancelled, "build cancelled during ", phase);
+void checkProgress(const ProgressFn& progress, const CancelFn& cancelled, const std::string& phase, int step, int total) {
+  if (cancelled && cancelled()) fail(StatusCode::kCancelled, "build cancelled before ", phase);
+  if (progress) progress(phase, step, total);
 }
 
 std::vector<ProfileShapes> resolveProfiles(const Graph& g, const BuildConfig& config) {
@@ -87,12 +88,13 @@ int64_t tensorBytes(DataType t, const Dims& d) { return volume(d) * static_cast<
 
 }  // namespace
 
-EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, const ProgressFn& progress) {
+EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, const ProgressFn& progress,
+                       const CancelFn& cancelled) {
   auto started = std::chrono::steady_clock::now();
   auto say = [&](int sev, const std::string& msg) {
     if (log) log(sev, msg);
   };
-  checkProgress(progress, "Validating network", 0, 1);
+  checkProgress(progress, cancelled, "Validating network", 0, 1);
   if (g.outputs.empty()) fail(StatusCode::kInvalidArgument, "network has no outputs; call network.markOutput()");
   for (const Node& n : g.nodes)
     if (!findOpDef(n.type))
@@ -106,10 +108,11 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
            ", which the built-in engine does not store");
   std::vector<ProfileShapes> profiles = resolveProfiles(g, config);
 
-  checkProgress(progress, "Optimizing graph", 0, 1);
+  checkProgress(progress, cancelled, "Optimizing graph", 0, 1);
   PassContext pctx;
   pctx.optimizationLevel = config.optimizationLevel;
   pctx.log = log;
+  pctx.cancelled = cancelled;
   std::vector<std::string> passLog = runPasses(g, pctx);
   for (const auto& line : passLog) say(kSevVerbose, "pass " + line);
 
@@ -136,7 +139,7 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
 
   int totalProfiles = static_cast<int>(profiles.size());
   for (int pi = 0; pi < totalProfiles; ++pi) {
-    checkProgress(progress, "Planning memory", pi, totalProfiles);
+    checkProgress(progress, cancelled, "Planning memory", pi, totalProfiles);
     const ProfileShapes& p = profiles[pi];
     // Every profile corner must infer; the largest sizes plan the memory.
     inferShapes(g, desc.order, p.min, true);
@@ -179,7 +182,7 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
   desc.optimizationLevel = config.optimizationLevel;
   desc.profilingVerbosity = config.profilingVerbosity;
   desc.passLog = std::move(passLog);
-  checkProgress(progress, "Serializing", 1, 1);
+  checkProgress(progress, cancelled, "Serializing", 1, 1);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   say(kSevInfo, "engine built in " + std::to_string(ms) + " ms: " + std::to_string(desc.graph.nodes.size()) + " layers");
   return desc;

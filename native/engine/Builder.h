@@ -27,13 +27,16 @@ struct BuildConfig {
 };
 
 using LogFn = std::function<void(int severity, const std::string& message)>;
-// Reports (phase, step, total); returning false cancels the build.
-using ProgressFn = std::function<bool(const std::string& phase, int step, int total)>;
+// Reports (phase, step, total).
+using ProgressFn = std::function<void(const std::string& phase, int step, int total)>;
+// Polled at checkpoints (between phases, passes and folded layers); true cancels the build.
+using CancelFn = std::function<bool()>;
 
 // Severity values, as nvinfer1::ILogger::Severity.
 enum Severity : int { kSevInternalError = 0, kSevError = 1, kSevWarning = 2, kSevInfo = 3, kSevVerbose = 4 };
 
 // `network` must already own its weights (Graph::materialize). Throws EngineError.
-EngineDesc buildEngine(Graph network, const BuildConfig& config, const LogFn& log, const ProgressFn& progress);
+EngineDesc buildEngine(Graph network, const BuildConfig& config, const LogFn& log, const ProgressFn& progress,
+                       const CancelFn& cancelled = nullptr);
 
 }  // namespace trtn

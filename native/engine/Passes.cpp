@@ -30,6 +30,7 @@ std::vector<std::string> runPasses(Graph& graph, const PassContext& ctx) {
   std::vector<std::string> report;
   for (const Pass& pass : passPipeline()) {
     if (ctx.optimizationLevel < pass.minOptimizationLevel) continue;
+    ctx.checkCancelled(pass.name);
     PassResult r = pass.run(graph, ctx);
     // Re-validate after every rewrite so a broken pass is caught where it happened.
     Status s = inferInPlace(graph);

@@ -14,6 +14,11 @@ namespace trtn {
 struct PassContext {
   int optimizationLevel = 3;  // BuilderConfig.builderOptimizationLevel; 0 disables fusions
   std::function<void(int severity, const std::string&)> log;
+  // Returns true when the build was cancelled; passes with long loops check it.
+  std::function<bool()> cancelled;
+  void checkCancelled(const char* where) const {
+    if (cancelled && cancelled()) fail(StatusCode::kCancelled, "build cancelled during ", where);
+  }
 };
 
 struct PassResult {

@@ -73,9 +73,10 @@ std::vector<Weights> evaluate(const Graph& g, const Node& node) {
 
 }  // namespace
 
-PassResult constantFoldingPass(Graph& g, const PassContext&) {
+PassResult constantFoldingPass(Graph& g, const PassContext& ctx) {
   PassResult result;
   for (int32_t id : g.topologicalOrder()) {
+    ctx.checkCancelled("constant folding");
     Node& node = g.nodes[id];
     if (node.type == LayerType::kCONSTANT || isRandomFill(node) || node.outputs.size() != 1) continue;
     const TensorDesc& out = g.tensors[node.outputs[0]];
