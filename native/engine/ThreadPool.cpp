@@ -2,6 +2,12 @@
 
 #include <algorithm>
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace trtn {
 
 namespace {
@@ -9,6 +15,15 @@ std::mutex gPoolMutex;
 std::unique_ptr<ThreadPool> gPool;
 int gConfiguredSize = 0;
 }  // namespace
+
+void lowerCurrentThreadPriority() {
+#if defined(__linux__)
+  // On Linux, setpriority with a thread id affects only that thread.
+  pid_t tid = static_cast<pid_t>(syscall(SYS_gettid));
+  int current = getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+  setpriority(PRIO_PROCESS, static_cast<id_t>(tid), std::min(19, current + 5));
+#endif
+}
 
 ThreadPool::ThreadPool(int threads) {
   threads = std::max(1, threads);
@@ -39,6 +54,7 @@ int64_t ThreadPool::queued() const {
 }
 
 void ThreadPool::workerLoop() {
+  lowerCurrentThreadPriority();
   for (;;) {
     std::function<void()> task;
     {
@@ -158,6 +174,7 @@ void SerialQueue::push(std::function<void()> job) {
 }
 
 void SerialQueue::loop() {
+  lowerCurrentThreadPriority();
   for (;;) {
     std::function<void()> job;
     {

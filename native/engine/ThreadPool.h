@@ -15,6 +15,10 @@
 
 namespace trtn {
 
+// Lowers the calling thread's scheduling priority (Linux: nice +5 for this thread only), so the
+// JS thread keeps the CPU it needs to run the event loop while engine threads saturate the cores.
+void lowerCurrentThreadPriority();
+
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);

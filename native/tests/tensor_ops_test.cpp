@@ -182,7 +182,7 @@ static Result run(Node node, const std::vector<const HT*>& ins, int numOutputs =
     if (ins[i]) {
       std::vector<uint8_t> b = ins[i]->bytes();
       inBuf.emplace_back(new uint8_t[b.size() + 1]);
-      std::memcpy(inBuf.back().get(), b.data(), b.size());
+      if (!b.empty()) std::memcpy(inBuf.back().get(), b.data(), b.size());
       ref.data = inBuf.back().get();
     }
     io.in.push_back(ref);

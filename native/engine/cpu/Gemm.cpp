@@ -33,7 +33,7 @@ static int64_t envOr(const char* n, int64_t d) { const char* v = getenv(n); retu
 static const int64_t KC = envOr("GKC", 256);
 static const int64_t MC = envOr("GMC", 120);
 static const int64_t NC = envOr("GNC", 2048);
-static const int64_t kPackAhead = envOr("GPA", 4);
+static const int64_t kPackAhead = envOr("GPA", 8);
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
@@ -65,9 +65,10 @@ inline float finishScalar(float v, float* c, const TileEpilogue& e, int r, int j
   return v;
 }
 
-// Signature shared by all micro-kernels: C[ROWS x 16] (op)= A panel (stride MR per k) times a B
-// panel (16 floats per k, rows `ldb` apart), then the tile epilogue.
-using KernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+// Signature shared by all micro-kernels: C[ROWS x nCols] (op)= A panel (stride MR per k) times a
+// B panel (16 floats per k, rows `ldb` apart), then the tile epilogue. nCols <= 16: B is always
+// read 16 wide (panels are zero-padded), but only nCols columns of C are touched.
+using KernelFn = void (*)(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int nCols,
                           const TileEpilogue& e);
 // One full MR-row panel of a row-major A: d[k * MR + r] = src[r * ld + k] for k < kc.
 using PackAFn = void (*)(const float* src, int64_t ld, int64_t kc, float* d);
@@ -86,7 +87,7 @@ using DotFn = void (*)(int64_t rows, int64_t K, const float* x, int64_t ldx, con
 // Portable kernels (auto-vectorised for the baseline ISA).
 
 template <int ROWS>
-void kernelScalar(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+void kernelScalar(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int nCols,
                   const TileEpilogue& e) {
   float acc[ROWS][NR] = {};
   for (int64_t k = 0; k < kc; ++k) {
@@ -99,7 +100,7 @@ void kernelScalar(int64_t kc, const float* a, const float* b, int64_t ldb, float
   }
   for (int r = 0; r < ROWS; ++r) {
     float* cr = c + r * ldc;
-    for (int j = 0; j < NR; ++j) cr[j] = finishScalar(acc[r][j], cr + j, e, r, j);
+    for (int j = 0; j < nCols; ++j) cr[j] = finishScalar(acc[r][j], cr + j, e, r, j);
   }
 }
 
@@ -209,17 +210,31 @@ TRTN_AVX2 __attribute__((noinline)) void accumulateAvx2(int64_t kc, const float*
   }
 }
 
+TRTN_AVX2 inline __m256 loadCols(const float* p, bool full, __m256i mask) {
+  return full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, mask);
+}
+TRTN_AVX2 inline void storeCols(float* p, __m256 v, bool full, __m256i mask) {
+  if (full) _mm256_storeu_ps(p, v);
+  else _mm256_maskstore_ps(p, mask, v);
+}
+
 template <int ROWS>
-TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc,
+TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ldb, float* c, int64_t ldc, int nCols,
                           const TileEpilogue& e) {
 #pragma GCC unroll 8
   for (int r = 0; r < ROWS; ++r) {
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + NR - 1), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + nCols - 1), _MM_HINT_T0);
   }
   __m256 acc[2 * ROWS];
   accumulateAvx2<ROWS>(kc, a, b, ldb, acc);
 
+  // Partial tiles (the last columns of C) use masked loads and stores: no lane past nCols is
+  // read or written, in C or in the column bias.
+  const bool full = nCols == NR;
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nCols), lane);
+  const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nCols - 8), lane);
   const bool inlineAct = e.act == kNoActivation || e.act == 0 || e.act == 8;
   const __m256 zero = _mm256_setzero_ps();
   const __m256 lo = _mm256_set1_ps(e.alpha);
@@ -229,8 +244,8 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
     float* cr = c + r * ldc;
     __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
     if (e.loadC) {
-      v0 = _mm256_add_ps(v0, _mm256_loadu_ps(cr));
-      v1 = _mm256_add_ps(v1, _mm256_loadu_ps(cr + 8));
+      v0 = _mm256_add_ps(v0, loadCols(cr, full, m0));
+      v1 = _mm256_add_ps(v1, loadCols(cr + 8, full, m1));
     }
     if (e.last) {
       if (e.biasRow) {
@@ -239,8 +254,8 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
         v1 = _mm256_add_ps(v1, br);
       }
       if (e.biasCol) {
-        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(e.biasCol));
-        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(e.biasCol + 8));
+        v0 = _mm256_add_ps(v0, loadCols(e.biasCol, full, m0));
+        v1 = _mm256_add_ps(v1, loadCols(e.biasCol + 8, full, m1));
       }
       // Operand order reproduces applyActivation exactly, NaN handling included:
       // max_ps(x, 0) = x > 0 ? x : 0; max_ps(lo, x) = lo > x ? lo : x; min_ps(hi, y) = hi < y ? hi : y.
@@ -252,10 +267,10 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
         v1 = _mm256_min_ps(hi, _mm256_max_ps(lo, v1));
       }
     }
-    _mm256_storeu_ps(cr, v0);
-    _mm256_storeu_ps(cr + 8, v1);
+    storeCols(cr, v0, full, m0);
+    storeCols(cr + 8, v1, full, m1);
     if (e.last && !inlineAct)
-      for (int j = 0; j < NR; ++j) cr[j] = applyActivation(e.act, cr[j], e.alpha, e.beta);
+      for (int j = 0; j < nCols; ++j) cr[j] = applyActivation(e.act, cr[j], e.alpha, e.beta);
   }
 }
 
@@ -494,29 +509,29 @@ void packABlock(const MatrixView& a, int64_t i0, int64_t mc, int64_t k0, int64_t
 
 // k [k0, k0+kc) x columns [j0, j0+nc) of op(B) -> ceil(nc/NR) panels of kc*NR floats.
 void packBBlock(const MatrixView& b, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float* dst) {
-  if (!b.trans && getenv("GROW")) {
+  if (!b.trans) {
+    // Stored K x N: walk whole rows of the block (sequential reads the prefetcher follows),
+    // scattering NR floats to each panel.
     const int64_t full = nc / NR;
     const float* src = b.data + k0 * b.ld + j0;
     for (int64_t k = 0; k < kc; ++k) {
       const float* s = src + k * b.ld;
-      for (int64_t q = 0; q < full; ++q) std::memcpy(dst + q * kc * NR + k * NR, s + q * NR, NR * sizeof(float));
+      for (int64_t q = 0; q < full; ++q) std::memcpy(dst + (q * kc + k) * NR, s + q * NR, NR * sizeof(float));
     }
     if (full * NR == nc) return;
-    dst += full * kc * NR; j0 += full * NR; nc -= full * NR;
+    dst += full * kc * NR;
+    j0 += full * NR;
+    nc -= full * NR;
   }
   for (int64_t q = 0; q < nc; q += NR) {
     const int cols = static_cast<int>(std::min<int64_t>(NR, nc - q));
     float* d = dst + (q / NR) * kc * NR;
     if (!b.trans) {
-      // Stored K x N: each k contributes NR contiguous floats.
+      // The partial last panel of a K x N block.
       const float* src = b.data + k0 * b.ld + j0 + q;
-      if (cols == NR) {
-        for (int64_t k = 0; k < kc; ++k) std::memcpy(d + k * NR, src + k * b.ld, NR * sizeof(float));
-      } else {
-        for (int64_t k = 0; k < kc; ++k) {
-          const float* s = src + k * b.ld;
-          for (int j = 0; j < NR; ++j) d[k * NR + j] = j < cols ? s[j] : 0.f;
-        }
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* s = src + k * b.ld;
+        for (int j = 0; j < NR; ++j) d[k * NR + j] = j < cols ? s[j] : 0.f;
       }
     } else if (cols == NR) {
       isa().packBTrans(b.data + (j0 + q) * b.ld + k0, b.ld, kc, d);
@@ -675,15 +690,7 @@ void runTile(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
           const float* ap = aBase + ((ir - ic) / MR) * aPanelStride;
           float* cp = p.c + ir * p.ldc + jr;
           e.biasRow = p.biasRow ? p.biasRow + ir : nullptr;
-          if (nr == NR) {
-            k.kernels[mr](kc, ap, bp, ldb, cp, p.ldc, e);
-          } else {
-            // Partial columns: compute the full-width tile aside, then merge what exists.
-            alignas(64) float tmp[MR * NR];
-            k.kernels[mr](kc, ap, bp, ldb, tmp, NR, TileEpilogue{});
-            for (int r = 0; r < mr; ++r)
-              for (int j = 0; j < nr; ++j) cp[r * p.ldc + j] = finishScalar(tmp[r * NR + j], cp + r * p.ldc + j, e, r, j);
-          }
+          k.kernels[mr](kc, ap, bp, ldb, cp, p.ldc, nr, e);
         }
       }
     }
