@@ -229,9 +229,10 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
   __m256 acc[2 * ROWS];
   accumulateAvx2<ROWS>(kc, a, b, ldb, acc);
 
-  // Partial tiles (the last columns of C) use masked loads and stores: no lane past nCols is
-  // read or written, in C or in the column bias.
-  const bool full = nCols == NR;
+  // Partial tiles (the last columns of C) use masked loads and stores, which are slow on some
+  // cores, so only the half that is partial is masked and an absent half is skipped. No lane
+  // past nCols is read or written, in C or in the column bias.
+  const bool full0 = nCols >= 8, full1 = nCols == NR, any1 = nCols > 8;
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nCols), lane);
   const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(nCols - 8), lane);
@@ -239,13 +240,18 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
   const __m256 zero = _mm256_setzero_ps();
   const __m256 lo = _mm256_set1_ps(e.alpha);
   const __m256 hi = _mm256_set1_ps(e.beta);
+  __m256 bc0 = zero, bc1 = zero;
+  if (e.last && e.biasCol) {
+    bc0 = loadCols(e.biasCol, full0, m0);
+    if (any1) bc1 = loadCols(e.biasCol + 8, full1, m1);
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < ROWS; ++r) {
     float* cr = c + r * ldc;
     __m256 v0 = acc[2 * r], v1 = acc[2 * r + 1];
     if (e.loadC) {
-      v0 = _mm256_add_ps(v0, loadCols(cr, full, m0));
-      v1 = _mm256_add_ps(v1, loadCols(cr + 8, full, m1));
+      v0 = _mm256_add_ps(v0, loadCols(cr, full0, m0));
+      if (any1) v1 = _mm256_add_ps(v1, loadCols(cr + 8, full1, m1));
     }
     if (e.last) {
       if (e.biasRow) {
@@ -254,8 +260,8 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
         v1 = _mm256_add_ps(v1, br);
       }
       if (e.biasCol) {
-        v0 = _mm256_add_ps(v0, loadCols(e.biasCol, full, m0));
-        v1 = _mm256_add_ps(v1, loadCols(e.biasCol + 8, full, m1));
+        v0 = _mm256_add_ps(v0, bc0);
+        v1 = _mm256_add_ps(v1, bc1);
       }
       // Operand order reproduces applyActivation exactly, NaN handling included:
       // max_ps(x, 0) = x > 0 ? x : 0; max_ps(lo, x) = lo > x ? lo : x; min_ps(hi, y) = hi < y ? hi : y.
@@ -267,8 +273,8 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
         v1 = _mm256_min_ps(hi, _mm256_max_ps(lo, v1));
       }
     }
-    storeCols(cr, v0, full, m0);
-    storeCols(cr + 8, v1, full, m1);
+    storeCols(cr, v0, full0, m0);
+    if (any1) storeCols(cr + 8, v1, full1, m1);
     if (e.last && !inlineAct)
       for (int j = 0; j < nCols; ++j) cr[j] = applyActivation(e.act, cr[j], e.alpha, e.beta);
   }
