@@ -1,6 +1,7 @@
 #include "AddonBuilder.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 
 #include "../engine/Builder.h"
@@ -76,6 +77,21 @@ struct BuildEvent {
   static BuildEvent* done() { return new BuildEvent{kDone, 0, std::string(), 0, 0}; }
 };
 
+struct Latch {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  void signal() {
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+    cv.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [this] { return done; });
+  }
+};
+
 struct BuildState {
   Napi::Promise::Deferred deferred;
   Napi::FunctionReference log;
@@ -85,8 +101,19 @@ struct BuildState {
   std::vector<uint8_t> plan;
   std::shared_ptr<const Engine> engine;  // for async deserialization
   bool wantEngine = false;
+  // Signalled by the job after its last use of the state and the TSFN. The TSFN finalizer waits
+  // for it and then deletes the state on the JS thread (its JS handles must die there). At
+  // environment teardown Node deletes the TSFN right after finalizing it, so the job must be done
+  // with it by then; it is told to stop through `cancelled`.
+  std::shared_ptr<Latch> jobDone = std::make_shared<Latch>();
   explicit BuildState(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
 };
+
+void finalizeBuild(Napi::Env, void*, BuildState* state) {
+  state->cancelled->store(true);
+  state->jobDone->wait();
+  delete state;
+}
 
 void deliver(Napi::Env env, Napi::Function, BuildState* state, BuildEvent* ev) {
   std::unique_ptr<BuildEvent> owned(ev);
@@ -127,8 +154,7 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
   auto* state = new BuildState(env);
   if (info[2].IsFunction()) state->log = Napi::Persistent(info[2].As<Napi::Function>());
   if (info[3].IsFunction()) state->progress = Napi::Persistent(info[3].As<Napi::Function>());
-  BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.build", 0, 1, state,
-                                  [](Napi::Env, void*, BuildState* s) { delete s; });
+  BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.build", 0, 1, state, finalizeBuild, static_cast<void*>(nullptr));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", state->deferred.Promise());
   // cancel(): the next progress checkpoint in the build stops it with CANCELLED.
@@ -138,7 +164,7 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
                return ci.Env().Undefined();
              }));
   auto sharedGraph = std::make_shared<Graph>(std::move(graph));
-  buildQueue().push([state, tsfn, sharedGraph, config]() mutable {
+  buildQueue().push([state, latch = state->jobDone, tsfn, sharedGraph, config]() mutable {
     LogFn log = [&](int sev, const std::string& msg) {
       tsfn.NonBlockingCall(BuildEvent::log(sev, msg));
     };
@@ -152,6 +178,7 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
     });
     tsfn.NonBlockingCall(BuildEvent::done());
     tsfn.Release();
+    latch->signal();  // `state` may be deleted from here on
   });
   return handle;
 }
@@ -211,16 +238,16 @@ Napi::Value AddonBuilder::DeserializeEngineAsync(const Napi::CallbackInfo& info)
   auto bytes = readBytes(env, info[0]);
   auto* state = new BuildState(env);
   state->wantEngine = true;
-  BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.deserialize", 0, 1, state,
-                                  [](Napi::Env, void*, BuildState* s) { delete s; });
+  BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.deserialize", 0, 1, state, finalizeBuild, static_cast<void*>(nullptr));
   Napi::Promise promise = state->deferred.Promise();
-  buildQueue().push([state, tsfn, bytes]() mutable {
+  buildQueue().push([state, latch = state->jobDone, tsfn, bytes]() mutable {
     state->status = captureStatus([&] {
       EngineDesc desc = deserializePlan(bytes->data(), bytes->size());
       state->engine = Engine::create(std::move(desc));
     });
     tsfn.NonBlockingCall(BuildEvent::done());
     tsfn.Release();
+    latch->signal();  // `state` may be deleted from here on
   });
   return promise;
 }

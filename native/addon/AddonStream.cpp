@@ -24,18 +24,27 @@ Napi::Function AddonStream::Init(Napi::Env env) {
 AddonStream::AddonStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AddonStream>(info) {
   Napi::Env env = info.Env();
   info.This().As<Napi::Object>().TypeTag(&kStreamTag);
-  queue_ = std::make_unique<SerialQueue>();
-  tsfn_ = Tsfn::New(env, "tensorrt-node.stream", 0, 1);
+  core_ = std::make_shared<Core>();
+  auto* finalizerHold = new std::shared_ptr<Core>(core_);
+  tsfn_ = Tsfn::New(env, "tensorrt-node.stream", 0, 1, core_.get(), [](Napi::Env, std::shared_ptr<Core>* hold, Core*) {
+    // Runs on the JS thread when the TSFN is released or the environment shuts down.
+    (*hold)->queue.drain();
+    (*hold)->tsfnAlive = false;
+    delete hold;
+  }, finalizerHold);
   tsfn_.Unref(env);
 }
 
 AddonStream::~AddonStream() {
-  // Finish queued work before the function its jobs report through goes away.
-  queue_.reset();
-  tsfn_.Release();
+  // Finish queued work before the function its jobs report through goes away; if the
+  // environment is shutting down, the TSFN finalizer has already drained the queue.
+  if (core_->tsfnAlive) {
+    core_->queue.drain();
+    tsfn_.Release();
+  }
 }
 
-void AddonStream::settle(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c) {
+void AddonStream::settle(Napi::Env env, Napi::Function, Core*, Completion* c) {
   if (!env) {
     // The environment is shutting down: JS handles in the completion are already invalid, so
     // they are left unreleased rather than touched.
@@ -68,7 +77,7 @@ Napi::Promise AddonStream::submit(Napi::Env env, StreamJob job) {
     tsfnRefed_ = true;
   }
   Tsfn tsfn = tsfn_;
-  queue_->push([c, tsfn]() mutable {
+  core_->queue.push([c, tsfn]() mutable {
     if (c->job.work) c->status = c->job.work();
     // The queue size is unbounded, so this only fails while the environment is closing.
     tsfn.NonBlockingCall(c);
@@ -78,9 +87,9 @@ Napi::Promise AddonStream::submit(Napi::Env env, StreamJob job) {
 
 Napi::Value AddonStream::Done(const Napi::CallbackInfo& info) { return submit(info.Env(), StreamJob{}); }
 
-void AddonStream::Synchronize(const Napi::CallbackInfo&) { queue_->drain(); }
+void AddonStream::Synchronize(const Napi::CallbackInfo&) { core_->queue.drain(); }
 
-Napi::Value AddonStream::Query(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), queue_->idle()); }
+Napi::Value AddonStream::Query(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), core_->queue.idle()); }
 
 Napi::Value AddonStream::Pending(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(pending_));

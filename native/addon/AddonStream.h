@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -39,10 +40,18 @@ class AddonStream : public Napi::ObjectWrap<AddonStream> {
   Napi::Value Query(const Napi::CallbackInfo& info);
   Napi::Value Pending(const Napi::CallbackInfo& info);
 
-  static void settle(Napi::Env env, Napi::Function, std::nullptr_t*, Completion* c);
-  using Tsfn = Napi::TypedThreadSafeFunction<std::nullptr_t, Completion, &AddonStream::settle>;
+  // Shared by the wrapper and the TSFN finalizer: whichever runs last frees it. At environment
+  // teardown Node finalizes the TSFN first, and the finalizer must drain the queue so no job
+  // touches the TSFN after Node deletes it.
+  struct Core {
+    SerialQueue queue;
+    std::atomic<bool> tsfnAlive{true};
+  };
 
-  std::unique_ptr<SerialQueue> queue_;
+  static void settle(Napi::Env env, Napi::Function, Core*, Completion* c);
+  using Tsfn = Napi::TypedThreadSafeFunction<Core, Completion, &AddonStream::settle>;
+
+  std::shared_ptr<Core> core_;
   Tsfn tsfn_;
   int64_t pending_ = 0;  // JS-thread only
   bool tsfnRefed_ = false;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <cstring>
 #include <new>
 #include <cstdlib>
@@ -762,7 +763,7 @@ void gemv(const Problem& p, bool rowVector, GemvForm form, ThreadPool* pool, int
   };
   // Chunks of whole panels (kPackedA) or of 64 outputs keep the split cache-line friendly.
   const int64_t unit = form == GemvForm::kPackedA ? MR : 64;
-  if (threads > 1 && R * K >= (1 << 17)) {
+  if (threads > 1 && R * K >= (1 << 18)) {
     const int64_t units = ceilDiv(R, unit);
     const int64_t grain = std::max<int64_t>(1, ceilDiv(units, threads * 2));
     pool->parallelFor(units, grain, [&](int64_t u0, int64_t u1) { run(u0 * unit, std::min(R, u1 * unit)); });
@@ -777,12 +778,13 @@ struct Plan {
   bool parallel = false;
 };
 
-// Splits the output into tiles: enough to feed every thread, few enough that re-packing the
-// operand shared by a row (column) of tiles stays cheap. Costs are in flop-equivalents.
+// Splits the output into tiles for parallelFor. Smaller tiles balance better (threads grab tiles
+// dynamically, so a thread slowed by other work costs about one tile), fewer tiles re-pack less:
+// each tile packs its own rows of A and columns of B. Costs are in flop-equivalents.
 Plan makePlan(const Problem& p, int threads) {
-  const double kPack = 24.0;        // one float packed ~ 24 flops of kernel time
-  const double kTile = 2.0e4;       // per-tile bookkeeping
-  const double kParallel = 4.0e5;   // waking the pool and waiting for it
+  const double kPack = 24.0;       // one float packed ~ 24 flops of kernel time
+  const double kTile = 2.0e4;      // per-tile bookkeeping
+  const double kParallel = 1.0e6;  // waking the pool and waiting for it (~10 us)
   const int64_t minTn = ceilDiv(p.N, NC);
   auto evaluate = [&](int64_t tm, int64_t tn, int t, Plan& out) {
     const int64_t mt = roundUp(ceilDiv(p.M, tm), MR);
@@ -794,24 +796,23 @@ Plan makePlan(const Problem& p, int threads) {
     double tile = 2.0 * rows * cols * p.K + kTile;
     if (!p.pa) tile += kPack * rows * p.K;
     if (!p.pb && !direct) tile += kPack * cols * p.K;
-    const int64_t tiles = realTm * realTn;
-    double cost = static_cast<double>(ceilDiv(tiles, t)) * tile;
-    if (t > 1) cost += kParallel;
-    out = Plan{mt, nt, realTm, realTn, t > 1};
-    return cost;
+    const double tiles = static_cast<double>(realTm * realTn);
+    out = Plan{mt, nt, realTm, realTn, t > 1 && realTm * realTn > 1};
+    if (!out.parallel) return tiles * tile;
+    // Rounds of tiles, plus a quarter tile as the expected tail when a thread runs slow.
+    return std::ceil(tiles / t) * tile + 0.25 * tile + kParallel;
   };
   Plan best;
   double bestCost = evaluate(1, minTn, 1, best);
-  if (threads > 1 && 2.0 * p.M * p.N * p.K > kParallel) {
-    const int64_t maxTm = std::min<int64_t>(ceilDiv(p.M, MR), 4 * threads);
-    const int64_t maxTn = std::min<int64_t>(ceilDiv(p.N, NR), minTn + 4 * threads);
+  if (threads > 1) {
+    // parallelFor makes at most 4 chunks per thread, so more tiles than that buy nothing.
+    const int64_t maxTiles = std::max<int64_t>(4 * threads, minTn);
+    const int64_t maxTm = std::min<int64_t>(ceilDiv(p.M, MR), maxTiles);
     for (int64_t tm = 1; tm <= maxTm; ++tm)
-      for (int64_t tn = minTn; tn <= maxTn; ++tn) {
-        if (tm * tn < 2) continue;
+      for (int64_t tn = minTn; tn <= ceilDiv(p.N, NR) && tm * tn <= maxTiles; ++tn) {
         Plan cand;
         const double cost = evaluate(tm, tn, threads, cand);
-        if (cand.tm * cand.tn < 2) continue;
-        if (cost < bestCost) {
+        if (cand.parallel && cost < bestCost) {
           bestCost = cost;
           best = cand;
         }

@@ -18,11 +18,12 @@ inline float sel(bool c, float a, float b) { return selectFloat(c, a, b); }
 
 // ---- Vectorisable float math ----------------------------------------------------------------
 
-// exp(x) for x clamped to [-87.33, 88.37] (results from about 1.2e-38 to 2.7e38). Cephes expf:
-// x = n*ln2 + r, |r| <= ln2/2, degree-5 polynomial, 2^n built in the exponent bits. NaN inputs
-// are clamped too, so callers that must propagate NaN do so themselves.
-inline float expApprox(float x) {
-  x = sel(x > 88.37f, 88.37f, x);
+// exp(x), Cephes expf style: x = n*ln2 + r with |r| <= ln2/2, a degree-5 polynomial, 2^n built
+// in the exponent bits. Below -87.33 the result flushes to 0 (the true values are subnormal);
+// above 88.37 it saturates at exp(88.37) (callers only pass larger values where that does not
+// matter). NaN is not propagated: callers that must keep NaN do so themselves.
+inline float expApprox(float x0) {
+  float x = sel(x0 > 88.37f, 88.37f, x0);
   x = sel(x > -87.33f, x, -87.33f);  // also maps NaN to the lower bound
   float fx = x * 1.44269504088896341f;
   int32_t n = static_cast<int32_t>(fx + std::copysign(0.5f, fx));  // round half away from zero
@@ -40,7 +41,7 @@ inline float expApprox(float x) {
   int32_t bits = (n + 127) << 23;  // n in [-126, 127]
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return y * scale;
+  return sel(x0 < -87.33f, 0.f, y * scale);
 }
 
 // 1 / (1 + exp(-x)), accurate in relative terms for all x (no overflow, no cancellation).

@@ -80,13 +80,21 @@ class PoolingKernel final : public CpuKernel {
   const char* implementation() const override { return "direct"; }
 
   void run(KernelIO& io) override {
-    cpu::dispatchFloat(type_, [&](auto tag) { runTyped<decltype(tag)>(io); });
+    cpu::dispatchFloat(type_, [&](auto tag) {
+      using T = decltype(tag);
+      switch (attrs_.type) {
+        case kMAX: runTyped<T, kMAX>(io); break;
+        case kAVERAGE: runTyped<T, kAVERAGE>(io); break;
+        default: runTyped<T, kMAX_AVERAGE_BLEND>(io); break;
+      }
+    });
   }
 
  private:
-  template <typename T>
+  template <typename T, int32_t kType>
   void runTyped(KernelIO& io) {
     using C = cpu::Compute<T>;
+    constexpr bool kWantMax = kType != kAVERAGE, kWantSum = kType != kMAX;
     const TensorRef& x = io.in.at(0);
     const TensorRef& y = io.out.at(0);
     const Dims& in = x.dims;
@@ -103,46 +111,59 @@ class PoolingKernel final : public CpuKernel {
     const AxisTable tz = axisTable(geo.axis[0]), ty = axisTable(geo.axis[1]), tx = axisTable(geo.axis[2]);
     const int64_t OD = geo.axis[0].out, OH = geo.axis[1].out, OW = geo.axis[2].out;
     const int64_t IH = geo.axis[1].in, IW = geo.axis[2].in;
-    const bool wantMax = attrs_.type != kAVERAGE, wantSum = attrs_.type != kMAX;
-    const float blend = attrs_.type == kMAX ? 0.f : attrs_.type == kAVERAGE ? 1.f : attrs_.blend;
+    const float blend = kType == kMAX ? 0.f : kType == kAVERAGE ? 1.f : attrs_.blend;
     const bool excludePadding = attrs_.excludePadding;
     const T* src = x.as<T>();
     T* dst = y.as<T>();
 
     parallelRange(io.pool, planes, cpu::grainFor(outSp * geo.kernelVolume() + 1), [&](int64_t pb, int64_t pe) {
+      const int64_t* xlo = tx.lo.data();
+      const int64_t* xhi = tx.hi.data();
       for (int64_t p = pb; p < pe; ++p) {
-        const int64_t inBase = p * inSp;
-        int64_t o = p * outSp;
+        const T* plane = src + p * inSp;
+        T* out = dst + p * outSp;
         for (int64_t oz = 0; oz < OD; ++oz) {
-          for (int64_t oy = 0; oy < OH; ++oy) {
-            for (int64_t ox = 0; ox < OW; ++ox, ++o) {
-              const int64_t real = (tz.hi[oz] - tz.lo[oz]) * (ty.hi[oy] - ty.lo[oy]) * (tx.hi[ox] - tx.lo[ox]);
+          const int64_t zlo = tz.lo[oz], zhi = tz.hi[oz];
+          for (int64_t oy = 0; oy < OH; ++oy, out += OW) {
+            const int64_t ylo = ty.lo[oy], yhi = ty.hi[oy];
+            const int64_t zy = (zhi - zlo) * (yhi - ylo);
+            const int64_t paddedZY = tz.padded[oz] * ty.padded[oy];
+            for (int64_t ox = 0; ox < OW; ++ox) {
+              const int64_t real = zy * (xhi[ox] - xlo[ox]);
               if (real == 0) {  // window entirely in padding (or past it, with ROUND_UP)
-                C::store(dst, o, 0.f);
+                C::store(out, ox, 0.f);
                 continue;
               }
               float mx = -std::numeric_limits<float>::infinity();
               float sum = 0.f;
-              for (int64_t iz = tz.lo[oz]; iz < tz.hi[oz]; ++iz) {
-                for (int64_t iy = ty.lo[oy]; iy < ty.hi[oy]; ++iy) {
-                  const int64_t rowBase = inBase + (iz * IH + iy) * IW;
-                  for (int64_t ix = tx.lo[ox]; ix < tx.hi[ox]; ++ix) {
-                    const float v = C::load(src, rowBase + ix);
-                    if (wantMax && (v > mx || std::isnan(v))) mx = std::isnan(mx) ? mx : v;
-                    if (wantSum) sum += v;
+              bool nan = false;
+              for (int64_t iz = zlo; iz < zhi; ++iz) {
+                for (int64_t iy = ylo; iy < yhi; ++iy) {
+                  const T* row = plane + (iz * IH + iy) * IW;
+                  for (int64_t ix = xlo[ox]; ix < xhi[ox]; ++ix) {
+                    const float v = C::load(row, ix);
+                    if (kWantMax) {
+                      mx = mx < v ? v : mx;
+                      nan |= v != v;  // max propagates NaN
+                    }
+                    if (kWantSum) sum += v;
                   }
                 }
               }
               float result;
-              if (!wantSum) {
-                result = mx;
+              if (!kWantSum) {
+                result = nan ? std::numeric_limits<float>::quiet_NaN() : mx;
               } else {
-                const int64_t count =
-                    excludePadding ? real : tz.padded[oz] * ty.padded[oy] * tx.padded[ox];
+                const int64_t count = excludePadding ? real : paddedZY * tx.padded[ox];
                 const float avg = sum / static_cast<float>(count);
-                result = wantMax ? (1.f - blend) * mx + blend * avg : avg;
+                if (!kWantMax) {
+                  result = avg;
+                } else {
+                  if (nan) mx = std::numeric_limits<float>::quiet_NaN();
+                  result = (1.f - blend) * mx + blend * avg;
+                }
               }
-              C::store(dst, o, result);
+              C::store(out, ox, result);
             }
           }
         }
