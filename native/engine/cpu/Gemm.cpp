@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstring>
 #include <new>
-#include <cstdlib>
 
 #include "KernelUtil.h"
 
@@ -30,11 +29,12 @@ constexpr int MR = 6;
 constexpr int NR = 16;
 // Cache blocking: a KC x NR B micro-panel (16 KiB) stays in L1 while MC x KC of packed A (120 KiB)
 // sits in L2; a KC x NC block of packed B lives in L3.
-static int64_t envOr(const char* n, int64_t d) { const char* v = getenv(n); return v ? atoll(v) : d; }
-static const int64_t KC = envOr("GKC", 256);
-static const int64_t MC = envOr("GMC", 120);
-static const int64_t NC = envOr("GNC", 2048);
-static const int64_t kPackAhead = envOr("GPA", 8);
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 120;
+constexpr int64_t NC = 2048;
+// B is packed during the first row block, this many panels at a time just ahead of the kernels
+// that use them.
+constexpr int64_t kPackAhead = 8;
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }

@@ -116,9 +116,18 @@ class PoolingKernel final : public CpuKernel {
     const T* src = x.as<T>();
     T* dst = y.as<T>();
 
+    // Per window column kx: the output columns whose window sees an input column at kx.
+    const AxisGeometry& gx = geo.axis[2];
+    std::vector<int64_t> kxLo(gx.kernel), kxHi(gx.kernel);
+    for (int64_t kx = 0; kx < gx.kernel; ++kx) validRange(OW, IW, gx.stride, gx.pre, kx, kxLo[kx], kxHi[kx]);
+
+    // One output row at a time: every input row of the window is folded into per-column
+    // accumulators, so the inner loop runs across output columns (independent, vectorisable).
     parallelRange(io.pool, planes, cpu::grainFor(outSp * geo.kernelVolume() + 1), [&](int64_t pb, int64_t pe) {
-      const int64_t* xlo = tx.lo.data();
-      const int64_t* xhi = tx.hi.data();
+      std::vector<float> accMax(kWantMax ? OW : 0), accSum(kWantSum ? OW : 0);
+      float* amax = accMax.data();
+      float* asum = accSum.data();
+      const int64_t sx = gx.stride;
       for (int64_t p = pb; p < pe; ++p) {
         const T* plane = src + p * inSp;
         T* out = dst + p * outSp;
@@ -126,42 +135,38 @@ class PoolingKernel final : public CpuKernel {
           const int64_t zlo = tz.lo[oz], zhi = tz.hi[oz];
           for (int64_t oy = 0; oy < OH; ++oy, out += OW) {
             const int64_t ylo = ty.lo[oy], yhi = ty.hi[oy];
-            const int64_t zy = (zhi - zlo) * (yhi - ylo);
-            const int64_t paddedZY = tz.padded[oz] * ty.padded[oy];
-            for (int64_t ox = 0; ox < OW; ++ox) {
-              const int64_t real = zy * (xhi[ox] - xlo[ox]);
-              if (real == 0) {  // window entirely in padding (or past it, with ROUND_UP)
-                C::store(out, ox, 0.f);
-                continue;
-              }
-              float mx = -std::numeric_limits<float>::infinity();
-              float sum = 0.f;
-              bool nan = false;
-              for (int64_t iz = zlo; iz < zhi; ++iz) {
-                for (int64_t iy = ylo; iy < yhi; ++iy) {
-                  const T* row = plane + (iz * IH + iy) * IW;
-                  for (int64_t ix = xlo[ox]; ix < xhi[ox]; ++ix) {
-                    const float v = C::load(row, ix);
+            if (kWantMax) std::fill(amax, amax + OW, -std::numeric_limits<float>::infinity());
+            if (kWantSum) std::fill(asum, asum + OW, 0.f);
+            for (int64_t iz = zlo; iz < zhi; ++iz) {
+              for (int64_t iy = ylo; iy < yhi; ++iy) {
+                const T* row = plane + (iz * IH + iy) * IW;
+                for (int64_t kx = 0; kx < gx.kernel; ++kx) {
+                  const int64_t off = kx - gx.pre;  // input column of output ox: ox*sx + off
+                  for (int64_t ox = kxLo[kx]; ox < kxHi[kx]; ++ox) {
+                    const float v = C::load(row, ox * sx + off);
+                    // NaN-propagating max: a NaN input, or a NaN already held, wins.
                     if (kWantMax) {
-                      mx = mx < v ? v : mx;
-                      nan |= v != v;  // max propagates NaN
+                      const float a = amax[ox];
+                      amax[ox] = ((v > a) | (v != v)) ? v : a;
                     }
-                    if (kWantSum) sum += v;
+                    if (kWantSum) asum[ox] += v;
                   }
                 }
               }
+            }
+            const int64_t zy = (zhi - zlo) * (yhi - ylo);
+            const int64_t paddedZY = tz.padded[oz] * ty.padded[oy];
+            for (int64_t ox = 0; ox < OW; ++ox) {
+              const int64_t real = zy * (tx.hi[ox] - tx.lo[ox]);
               float result;
-              if (!kWantSum) {
-                result = nan ? std::numeric_limits<float>::quiet_NaN() : mx;
+              if (real == 0) {
+                result = 0.f;  // window entirely in padding (or past it, with ROUND_UP)
+              } else if (!kWantSum) {
+                result = amax[ox];
               } else {
                 const int64_t count = excludePadding ? real : paddedZY * tx.padded[ox];
-                const float avg = sum / static_cast<float>(count);
-                if (!kWantMax) {
-                  result = avg;
-                } else {
-                  if (nan) mx = std::numeric_limits<float>::quiet_NaN();
-                  result = (1.f - blend) * mx + blend * avg;
-                }
+                const float avg = asum[ox] / static_cast<float>(count);
+                result = kWantMax ? (1.f - blend) * amax[ox] + blend * avg : avg;
               }
               C::store(out, ox, result);
             }
