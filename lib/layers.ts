@@ -243,12 +243,6 @@ export class IPoolingLayer extends IWindowedLayer {
   set windowSizeNd(v: number[]) {
     this.setDims_('windowSizeNd', v);
   }
-  override get strideNd(): number[] {
-    return this.ints_('strideNd', this.windowSizeNd);
-  }
-  override set strideNd(v: number[]) {
-    this.setDims_('strideNd', v);
-  }
   get blendFactor(): number {
     return Number(this.get_('blendFactor') ?? 0);
   }

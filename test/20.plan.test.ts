@@ -13,6 +13,7 @@ function define(net: trt.NetworkDefinition): void {
   conv.paddingNd = [1, 1];
   const act = net.addActivation(conv.getOutput(0), trt.ActivationType.RELU);
   const pool = net.addPoolingNd(act.getOutput(0), trt.PoolingType.AVERAGE, [2, 2]);
+  pool.strideNd = [2, 2];
   pool.getOutput(0).name = 'y';
   net.markOutput(pool.getOutput(0));
 }

@@ -15,6 +15,7 @@ const conv1 = network.addConvolutionNd(image, 8, [3, 3], randomFloats(8 * 3 * 9,
 conv1.paddingNd = [1, 1];
 const relu1 = network.addActivation(conv1.getOutput(0), ActivationType.RELU);
 const pool = network.addPoolingNd(relu1.getOutput(0), PoolingType.MAX, [2, 2]);
+pool.strideNd = [2, 2];
 const conv2 = network.addConvolutionNd(pool.getOutput(0), 16, [3, 3], randomFloats(16 * 8 * 9, 3, 0.2), randomFloats(16, 4, 0.1));
 conv2.strideNd = [2, 2];
 conv2.paddingNd = [1, 1];

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 
+#include "Autotuner.h"
 #include "Inference.h"
 #include "Ops.h"
 #include "Passes.h"
@@ -125,6 +126,15 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
     if (d.isInput) desc.roles[t] = TensorRole::kNetworkInput;
     else if (d.isOutput) desc.roles[t] = TensorRole::kNetworkOutput;
     else if (d.producer >= 0 && g.nodes[d.producer].type == LayerType::kCONSTANT) desc.roles[t] = TensorRole::kConstant;
+  }
+
+  if (config.optimizationLevel >= 1) {
+    checkProgress(progress, cancelled, "Autotuning", 0, 1);
+    for (const AutotuneChoice& c : autotune(g, desc.order, profiles[0].opt, config.avgTimingIterations, cancelled)) {
+      std::string line = "autotune '" + c.layer + "':";
+      for (const auto& [name, ms] : c.timingsMs) line += " " + name + " " + std::to_string(ms) + " ms;";
+      say(kSevVerbose, line + " chose " + c.chosen);
+    }
   }
 
   // Kernels are made once here only to learn their scratch needs; engines make their own.

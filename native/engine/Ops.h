@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "Graph.h"
@@ -99,6 +100,9 @@ struct OpDef {
   // Inputs whose values (not only shapes) decide output dimensions; they must be computable
   // from shapes alone when the engine runs.
   std::vector<int> shapeInputs;
+  // (optional) Implementations worth timing for this node; the builder's autotuner runs each,
+  // keeps the fastest in the node's "implementation" attribute, and createCpu honours it.
+  std::vector<std::string> (*candidates)(const Node&, const std::vector<DataType>& inTypes) = nullptr;
 };
 
 // Null if the layer type has no implementation in the built-in engine.

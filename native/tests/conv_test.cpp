@@ -690,6 +690,28 @@ static void inferenceChecks() {
   }
 }
 
+// MAX and MAX_AVERAGE_BLEND propagate a NaN input to every window that contains it.
+static void nanPoolingCheck(ThreadPool* pool) {
+  for (int type : {0, 2}) {
+    HostTensor x;
+    x.type = DataType::kFLOAT;
+    x.dims = {1, 1, 1, 6};
+    std::vector<float> v{1, 2, NAN, 4, 5, 6};
+    x.bytes.resize(v.size() * 4);
+    std::memcpy(x.bytes.data(), v.data(), v.size() * 4);
+    Node n;
+    n.name = "nan";
+    n.type = LayerType::kPOOLING;
+    n.attrs["type"] = int64_t(type);
+    n.attrs["windowSizeNd"] = Dims{1, 2};
+    n.attrs["strideNd"] = Dims{1, 2};
+    n.attrs["blendFactor"] = 0.5;
+    RunResult r = runOp(n, {&x}, pool);
+    CHECK(r.values.size() == 3 && !std::isnan(r.values[0]) && std::isnan(r.values[1]) && !std::isnan(r.values[2]),
+          "NaN propagation (type %d): %g %g %g", type, r.values[0], r.values[1], r.values[2]);
+  }
+}
+
 static std::vector<ConvCase> fixedConvCases() {
   std::vector<ConvCase> v;
   auto add = [&](bool deconv, int64_t N, int64_t C, int64_t K, int64_t G, Dims in, Dims k, Dims s, Dims d, Dims pre,
@@ -756,6 +778,7 @@ int main() {
   std::map<std::string, int> impls;
 
   inferenceChecks();
+  nanPoolingCheck(&pool);
 
   int convCases = 0, poolCases = 0;
   const DataType types[] = {DataType::kFLOAT, DataType::kHALF, DataType::kBF16};

@@ -267,7 +267,7 @@ const std::vector<DataType> kFloatTypes = {kF, kH, kB};
 
 double refActivation(int t, double x, double a, double b) {
   switch (t) {
-    case 0: return x > 0 ? x : 0;
+    case 0: return std::isnan(x) ? x : std::max(0.0, x);
     case 1: return 1 / (1 + std::exp(-x));
     case 2: return std::tanh(x);
     case 3: return x >= 0 ? x : a * x;
@@ -275,8 +275,8 @@ double refActivation(int t, double x, double a, double b) {
     case 5: return x >= 0 ? b * x : b * (a * std::expm1(x));
     case 6: return x / (1 + std::fabs(x));
     case 7: return a * std::log1p(std::exp(b * x));
-    case 8: return std::min(std::max(x, a), b);
-    case 9: return std::max(0.0, std::min(1.0, a * x + b));
+    case 8: return std::isnan(x) ? x : std::max(a, std::min(b, x));
+    case 9: return std::isnan(x) ? x : std::max(0.0, std::min(1.0, a * x + b));
     case 10: return a * std::tanh(b * x);
     case 11: return x > a ? x : 0;
     // 1 + erf(z) == erfc(-z) and 1 + tanh(u) == 2 / (1 + exp(-2u)): the same functions without
@@ -334,11 +334,17 @@ void testActivation() {
       }
     }
   }
-  // NaN propagates through the vectorised approximations.
-  for (int type : {1, 2, 10, 12, 13}) {
+  // NaN propagates (as in TensorRT's formulas; THRESHOLDED_RELU's `x > alpha ? x : 0` gives 0).
+  for (int type : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13}) {
     Tensor x = fromValues(kF, {2}, {std::nan(""), 1.0});
     Tensor y = runNode(makeNode(LayerType::kACTIVATION, 1, {{"type", int64_t{type}}, {"alpha", 1.0}, {"beta", 1.0}}), {&x});
     EXPECT(std::isnan(y.get(0)), "activation ", type, " NaN");
+  }
+  // CLIP with alpha > beta: max(alpha, min(beta, x)) == alpha.
+  {
+    Tensor x = fromValues(kF, {3}, {-5, 0, 5});
+    Tensor y = runNode(makeNode(LayerType::kACTIVATION, 1, {{"type", int64_t{8}}, {"alpha", 2.0}, {"beta", 1.0}}), {&x});
+    compare("clip alpha > beta", y, {2, 2, 2}, 0);
   }
   // RELU on integers.
   for (DataType t : {DataType::kINT32, DataType::kINT64}) {
@@ -863,6 +869,11 @@ void testFill() {
     Tensor y = runNode(n, {});
     EXPECT(y.type == t, "linspace type");
     compare("linspace scalar beta", y, {5, 7, 9, 5, 7, 9}, 0);
+  }
+  // An integer-valued beta attribute is accepted like a float one.
+  {
+    Node n = makeNode(LayerType::kFILL, 0, {{"shape", std::vector<int64_t>{4}}, {"beta", int64_t{3}}, {"toType", int64_t(DataType::kINT32)}});
+    compare("linspace int beta attr", runNode(n, {}), {0, 3, 6, 9}, 0);
   }
   // Non-integral parameters on an integer output: double arithmetic truncated toward zero.
   {

@@ -14,11 +14,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
-#include <ctime>
 #include <vector>
 
 #include "ThreadPool.h"
@@ -286,7 +286,8 @@ int main(int argc, char** argv) {
                                  {33, 1, 17},   {2, 3, 4},      {5, 5, 5},      {6, 16, 1},    {7, 13, 5},
                                  {6, 16, 256},  {7, 17, 257},   {13, 31, 513},  {12, 32, 64},  {25, 47, 300},
                                  {1, 1000, 512}, {16, 1000, 512}, {128, 128, 128}, {121, 130, 260}, {3, 2100, 40},
-                                 {250, 3, 600}, {130, 2057, 20}};
+                                 {250, 3, 600}, {130, 2057, 20}, {7, 3000, 300}, {12, 2000, 100}, {13, 777, 64},
+                                 {4, 4100, 96}};
     if (!quick) {
       shapes.push_back({64, 3136, 576});
       for (int i = 0; i < 25; ++i) {

@@ -591,6 +591,8 @@ static void testSoftmax() {
       for (size_t ax = 0; ax < d.size(); ++ax) {
         HT x = rnd(t, d, -8, 8);
         if (ax == 0 && d.size() == 2) x.v[0] = roundTo(t, 1000.0);  // stability
+        if (d.size() == 2) x.v[1] = -INFINITY;                        // masked entries give 0
+        if (d.size() == 4) x.v[5] = -1000;
         Node n = makeNode(LayerType::kSOFTMAX, {{"axes", int64_t{1} << ax}});
         std::vector<double> ref(x.v.size());
         int64_t A = d[ax], inner = 1;
@@ -613,6 +615,13 @@ static void testSoftmax() {
     double s = 0;
     for (int64_t c = 0; c < 3; ++c) s += r.outs[0].v[c * 20 + 7];
     CHECK(std::fabs(s - 1) < 1e-5, "softmax default axis sums to %g", s);
+    // A fully masked row (all -inf) gives NaN, like exp(-inf - -inf); a NaN input poisons its row only.
+    HT m = make(DataType::kFLOAT, {3, 4}, {-INFINITY, -INFINITY, -INFINITY, -INFINITY, 1, NAN, 2, 3, 0, 0, 0, -INFINITY});
+    Result rm = run(makeNode(LayerType::kSOFTMAX, {{"axes", int64_t{2}}}), {&m});
+    bool ok = true;
+    for (int i = 0; i < 8; ++i) ok = ok && std::isnan(rm.outs[0].v[i]);
+    ok = ok && std::fabs(rm.outs[0].v[8] - 1.0 / 3) < 1e-6 && rm.outs[0].v[11] == 0;
+    CHECK(ok, "softmax masked rows");
     expectError([&] { inferBuild(makeNode(LayerType::kSOFTMAX, {{"axes", int64_t{3}}}), {{DataType::kFLOAT, {2, 3}}}); },
                 "exactly one bit", "softmax two axes");
     expectError([&] { inferBuild(makeNode(LayerType::kSOFTMAX, {{"axes", int64_t{4}}}), {{DataType::kFLOAT, {2, 3}}}); },

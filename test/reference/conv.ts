@@ -285,7 +285,7 @@ export function pooling(input: Ref, p: PoolingParams): Ref {
   const lead = r - nsp;
   const inSp = input.dims.slice(lead);
   const win = [...p.windowSizeNd];
-  const stride = p.strideNd ?? win;
+  const stride = p.strideNd ?? win.map(() => 1); // TensorRT default: 1
   const pre = p.prePadding ?? p.paddingNd ?? fill(nsp, 0);
   const post = p.postPadding ?? p.paddingNd ?? fill(nsp, 0);
   for (const [n, v] of [

@@ -28,10 +28,10 @@ namespace {
 constexpr int MR = 6;
 constexpr int NR = 16;
 // Cache blocking: a KC x NR B micro-panel (16 KiB) stays in L1 while MC x KC of packed A (120 KiB)
-// sits in L2; a KC x NC block of packed B lives in L3.
+// sits in L2; a KC x NC block of packed B (1 MiB, also the per-thread scratch bound) lives in L3.
 constexpr int64_t KC = 256;
 constexpr int64_t MC = 120;
-constexpr int64_t NC = 2048;
+constexpr int64_t NC = 1024;
 // B is packed during the first row block, this many panels at a time just ahead of the kernels
 // that use them.
 constexpr int64_t kPackAhead = 8;
@@ -155,11 +155,19 @@ void dotScalar(int64_t rows, int64_t K, const float* x, int64_t ldx, const float
 // AVX2 + FMA kernels.
 
 #if TRTN_GEMM_X86
+// In direct mode B is read in place from a row-major matrix, one 64-byte row piece per k, ldb
+// apart. Hardware prefetchers lose such strides (large powers of two especially), so the kernel
+// fetches kPrefetchRows ahead by hand.
+constexpr int64_t kPrefetchRows = 16;
+
 // The K loop alone, kept out of line: with the epilogue in the same function GCC spills
 // accumulators inside the loop. Writes the ROWS x 16 sums to out[2 * r], out[2 * r + 1].
-template <int ROWS>
+// PREFETCH selects the direct-mode loop.
+template <int ROWS, bool PREFETCH>
 TRTN_AVX2 __attribute__((noinline)) void accumulateAvx2(int64_t kc, const float* a, const float* b, int64_t ldb,
                                                         __m256* out) {
+  // Integer arithmetic: the address may lie past the end of B (prefetches never fault).
+  const uintptr_t ahead = static_cast<uintptr_t>(kPrefetchRows * ldb) * sizeof(float);
   // Few rows mean few accumulators; split K across U accumulator sets so the FMA latency
   // (4 cycles, 2 per cycle) stays hidden for matrix-vector shaped tiles.
   constexpr int U = ROWS == 1 ? 4 : (ROWS <= 3 ? 2 : 1);
@@ -175,6 +183,11 @@ TRTN_AVX2 __attribute__((noinline)) void accumulateAvx2(int64_t kc, const float*
       for (int u = 0; u < U; ++u) {
         const __m256 b0 = _mm256_loadu_ps(b);
         const __m256 b1 = _mm256_loadu_ps(b + 8);
+        if constexpr (PREFETCH) {
+          const uintptr_t pf = reinterpret_cast<uintptr_t>(b) + ahead;
+          _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(pf + 63), _MM_HINT_T0);
+        }
 #pragma GCC unroll 8
         for (int r = 0; r < ROWS; ++r) {
           const __m256 av = _mm256_broadcast_ss(a + r);
@@ -189,6 +202,11 @@ TRTN_AVX2 __attribute__((noinline)) void accumulateAvx2(int64_t kc, const float*
   for (; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = _mm256_loadu_ps(b + 8);
+    if constexpr (PREFETCH) {
+      const uintptr_t pf = reinterpret_cast<uintptr_t>(b) + ahead;
+      _mm_prefetch(reinterpret_cast<const char*>(pf), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(pf + 63), _MM_HINT_T0);
+    }
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
       const __m256 av = _mm256_broadcast_ss(a + r);
@@ -228,7 +246,8 @@ TRTN_AVX2 void kernelAvx2(int64_t kc, const float* a, const float* b, int64_t ld
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + nCols - 1), _MM_HINT_T0);
   }
   __m256 acc[2 * ROWS];
-  accumulateAvx2<ROWS>(kc, a, b, ldb, acc);
+  if (ldb == NR) accumulateAvx2<ROWS, false>(kc, a, b, ldb, acc);
+  else accumulateAvx2<ROWS, true>(kc, a, b, ldb, acc);
 
   // Partial tiles (the last columns of C) use masked loads and stores, which are slow on some
   // cores, so only the half that is partial is masked and an absent half is skipped. No lane
@@ -592,7 +611,10 @@ class AlignedBuffer {
 };
 
 struct Scratch {
-  AlignedBuffer a, b, edge, vec, out;
+  AlignedBuffer a;     // packed A block
+  AlignedBuffer b;     // packed B block
+  AlignedBuffer edge;  // last, partial B panel in direct mode
+  AlignedBuffer out;   // matrix-vector results before the epilogue
 };
 
 Scratch& scratch() {
@@ -651,7 +673,7 @@ void runTile(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
       }
     } else {
       // Packed during the first row block, a few panels ahead of the kernels, so fresh panels
-      // are consumed from L1/L2 instead of a whole block round-tripping through L3.
+      // are used while still in cache.
       bBuf = s.b.get(static_cast<size_t>(kc * roundUp(n1 - n0, NR)));
       bBase = bBuf;
       bPanelStride = kc * NR;
@@ -793,9 +815,10 @@ Plan makePlan(const Problem& p, int threads) {
     const double rows = static_cast<double>(std::min(mt, p.M));
     const double cols = static_cast<double>(std::min(nt, p.N));
     const bool direct = !p.pb && !p.b.trans && mt <= MR;
-    double tile = 2.0 * rows * cols * p.K + kTile;
-    if (!p.pa) tile += kPack * rows * p.K;
-    if (!p.pb && !direct) tile += kPack * cols * p.K;
+    const double depth = static_cast<double>(p.K);
+    double tile = 2.0 * rows * cols * depth + kTile;
+    if (!p.pa) tile += kPack * rows * depth;
+    if (!p.pb && !direct) tile += kPack * cols * depth;
     const double tiles = static_cast<double>(realTm * realTn);
     out = Plan{mt, nt, realTm, realTn, t > 1 && realTm * realTn > 1};
     if (!out.parallel) return tiles * tile;

@@ -73,22 +73,28 @@ int64_t normalizeAxis(const InferIO& io, int64_t axis, int64_t rank, const char*
 }
 
 float applyActivation(int32_t type, float x, float alpha, float beta) {
+  // Same formulas as the ACTIVATION layer (ops/Activation.cpp), so a fused epilogue gives what
+  // the separate layer would: NaN passes through RELU/CLIP/HARD_SIGMOID, CLIP lets alpha win
+  // when alpha > beta, ELU/SELU use expm1 and SOFTPLUS cannot overflow.
   switch (type) {
     case kNoActivation: return x;
-    case 0: return x > 0.f ? x : 0.f;                                           // RELU
-    case 1: return 1.f / (1.f + std::exp(-x));                                  // SIGMOID
-    case 2: return std::tanh(x);                                                // TANH
-    case 3: return x >= 0.f ? x : alpha * x;                                    // LEAKY_RELU
-    case 4: return x >= 0.f ? x : alpha * (std::exp(x) - 1.f);                  // ELU
-    case 5: return x >= 0.f ? beta * x : beta * (alpha * (std::exp(x) - 1.f));  // SELU
-    case 6: return x / (1.f + std::fabs(x));                                    // SOFTSIGN
-    case 7: return alpha * std::log1p(std::exp(beta * x));                      // SOFTPLUS
-    case 8: return std::min(std::max(x, alpha), beta);                          // CLIP
-    case 9: return std::max(0.f, std::min(1.f, alpha * x + beta));              // HARD_SIGMOID
-    case 10: return alpha * std::tanh(beta * x);                                // SCALED_TANH
-    case 11: return x > alpha ? x : 0.f;                                        // THRESHOLDED_RELU
-    case 12: return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));      // GELU_ERF
-    case 13:                                                                    // GELU_TANH
+    case 0: return x < 0.f ? 0.f : x;                                  // RELU
+    case 1: return 1.f / (1.f + std::exp(-x));                         // SIGMOID
+    case 2: return std::tanh(x);                                       // TANH
+    case 3: return x >= 0.f ? x : alpha * x;                           // LEAKY_RELU
+    case 4: return x >= 0.f ? x : alpha * std::expm1(x);               // ELU
+    case 5: return x >= 0.f ? beta * x : beta * alpha * std::expm1(x);  // SELU
+    case 6: return x / (1.f + std::fabs(x));                           // SOFTSIGN
+    case 7: {                                                          // SOFTPLUS
+      float z = beta * x;
+      return alpha * (z > 0.f ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z)));
+    }
+    case 8: return std::max(alpha, std::min(beta, x));                 // CLIP
+    case 9: return std::max(0.f, std::min(1.f, alpha * x + beta));     // HARD_SIGMOID
+    case 10: return alpha * std::tanh(beta * x);                       // SCALED_TANH
+    case 11: return x > alpha ? x : 0.f;                               // THRESHOLDED_RELU
+    case 12: return 0.5f * x * (1.f + std::erf(x * 0.70710678118654752f));  // GELU_ERF
+    case 13:                                                                 // GELU_TANH
       return 0.5f * x * (1.f + std::tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
     default: return x;
   }

@@ -2,7 +2,10 @@
 //
 // Activations follow cpu::applyActivation (the fused-epilogue definition), evaluated with
 // branch-free float approximations for SIGMOID, TANH, SCALED_TANH and the two GELUs so the
-// per-type loops vectorise; the approximations are accurate to a few float ulps.
+// per-type loops vectorise; the approximations are accurate to a few float ulps. Differences
+// from applyActivation, all following TensorRT's ActivationType formulas: RELU, CLIP and
+// HARD_SIGMOID propagate NaN; CLIP is max(alpha, min(beta, x)) (alpha wins when alpha > beta);
+// ELU/SELU use expm1 and SOFTPLUS a form that does not overflow for large beta*x.
 #include <cmath>
 #include <cstring>
 
@@ -153,7 +156,7 @@ class ActivationKernel : public CpuKernel {
     const float a = alpha_, b = beta_;
     auto go = [&](int64_t cost, const auto& f) { ew::mapParallel(pool, x, y, n, cost, f); };
     switch (type_) {
-      case 0: go(1, [](float v) { return v > 0.f ? v : 0.f; }); return;
+      case 0: go(1, [](float v) { return v < 0.f ? 0.f : v; }); return;  // NaN stays NaN
       case 1: go(8, [](float v) { return sigmoidApprox(v); }); return;
       case 2: go(8, [](float v) { return tanhApprox(v); }); return;
       case 3: go(1, [a](float v) { return sel(v >= 0.f, v, a * v); }); return;
@@ -161,8 +164,8 @@ class ActivationKernel : public CpuKernel {
       case 5: go(16, [a, b](float v) { return sel(v >= 0.f, b * v, b * (a * std::expm1(v))); }); return;
       case 6: go(2, [](float v) { return v / (1.f + std::fabs(v)); }); return;
       case 7: go(24, [a, b](float v) { return a * softplusStable(b * v); }); return;
-      case 8: go(1, [a, b](float v) { return std::min(std::max(v, a), b); }); return;
-      case 9: go(1, [a, b](float v) { return std::max(0.f, std::min(1.f, a * v + b)); }); return;
+      case 8: go(1, [a, b](float v) { return std::max(std::min(v, b), a); }); return;  // NaN stays NaN
+      case 9: go(1, [a, b](float v) { return std::max(std::min(a * v + b, 1.f), 0.f); }); return;
       case 10: go(8, [a, b](float v) { return a * tanhApprox(b * v); }); return;
       case 11: go(1, [a](float v) { return v > a ? v : 0.f; }); return;
       case 12: go(10, [](float v) { return geluErfApprox(v); }); return;

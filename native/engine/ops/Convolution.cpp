@@ -7,6 +7,7 @@
 #include "../cpu/Gemm.h"
 #include "../cpu/KernelUtil.h"
 #include "ConvOps.h"
+#include "DepthwiseConvolution.h"
 
 namespace trtn {
 namespace ops {
@@ -407,14 +408,23 @@ void inferConvolution(InferIO& io) { inferConvolutionLike(io, WindowOp::kForward
 std::unique_ptr<CpuKernel> createConvolution(const Node& node, const std::vector<DataType>& inTypes,
                                              const std::vector<DataType>& outTypes) {
   (void)outTypes;
+  if (node.getString("implementation") == "direct-depthwise")
+    if (auto k = createDepthwiseConvolution(node, inTypes)) return k;
   return std::make_unique<ConvolutionKernel>(node, inTypes);
+}
+
+// Implementations the builder's autotuner times for this node.
+std::vector<std::string> convolutionCandidates(const Node& node, const std::vector<DataType>& inTypes) {
+  if (isDepthwiseCandidate(node, inTypes)) return {"im2col-gemm", "direct-depthwise"};
+  return {};
 }
 
 }  // namespace
 }  // namespace ops
 
 void registerConvolution() {
-  registerOp(OpDef{LayerType::kCONVOLUTION, "Convolution", 1, 3, 1, &ops::inferConvolution, &ops::createConvolution, {}});
+  registerOp(OpDef{LayerType::kCONVOLUTION, "Convolution", 1, 3, 1, &ops::inferConvolution, &ops::createConvolution, {},
+                   &ops::convolutionCandidates});
 }
 
 }  // namespace trtn

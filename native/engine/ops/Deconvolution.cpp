@@ -61,8 +61,11 @@ void col2im(const float* col, int64_t channels, const WindowGeometry& geo, const
           }
         }
       }
-      if (act.type != cpu::kNoActivation)
+      if (act.type == 0) {  // RELU, the common case, inline
+        for (int64_t i = 0; i < outSp; ++i) plane[i] = plane[i] > 0.f ? plane[i] : 0.f;
+      } else if (act.type != cpu::kNoActivation) {
         for (int64_t i = 0; i < outSp; ++i) plane[i] = cpu::applyActivation(act.type, plane[i], act.alpha, act.beta);
+      }
     }
   });
 }

@@ -32,6 +32,15 @@ const char* fillName(int64_t op) {
   }
 }
 
+// The beta attribute: one value (int or float) or a list.
+std::vector<double> betaAttr(const Node& n) {
+  auto it = n.attrs.find("beta");
+  if (it == n.attrs.end()) return {1.0};
+  if (std::holds_alternative<int64_t>(it->second) || std::holds_alternative<double>(it->second))
+    return {n.getFloat("beta", 1.0)};
+  return n.getFloats("beta", {1.0});
+}
+
 void requireNonNegative(const InferIO& io, const Dims& d) {
   for (int64_t x : d)
     if (x < 0) io.error("output shape ", dimsToString(d), " has a negative dimension");
@@ -88,7 +97,7 @@ void inferFill(InferIO& io) {
       io.error(fillName(op), " beta input must hold one value, got dimensions ", dimsToString(bd));
     }
   } else {
-    const size_t n = io.node.getFloats("beta", {1.0}).size();
+    const size_t n = betaAttr(io.node).size();
     if (op == 0 ? (n != 1 && static_cast<int64_t>(n) != rank) : n != 1)
       io.error("beta attribute has ", n, " values; expected 1", op == 0 ? " or one per output dimension" : "");
   }
@@ -147,7 +156,7 @@ class FillKernel : public CpuKernel {
   explicit FillKernel(const Node& node)
       : op_(node.getInt("operation", 0)),
         alpha_(node.getFloat("alpha", 0.0)),
-        beta_(node.getFloats("beta", {1.0})),
+        beta_(betaAttr(node)),
         seed_(static_cast<uint64_t>(node.getInt("seed", 0))) {}
 
   void run(KernelIO& io) override {

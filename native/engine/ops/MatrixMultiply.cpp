@@ -210,6 +210,8 @@ void MatMulKernel::run(KernelIO& io) {
   MatmulShape s = splitShape(A.dims, opA_, bDims, opB_);
   const int64_t M = s.M, N = s.N, K = s.Ka;
   if (s.Kb != K) error(concat("inner dimensions differ (", K, " vs ", s.Kb, ")"));
+  if (s.batchA.size() != s.batchB.size() || out.dims.size() < s.batchA.size())
+    error(concat("operand ranks do not match: ", dimsToString(A.dims), " and ", dimsToString(bDims)));
   const size_t nb = s.batchA.size();
   const Dims outBatch(out.dims.begin(), out.dims.begin() + nb);
   const int64_t batches = volume(outBatch);

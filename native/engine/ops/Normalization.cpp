@@ -116,19 +116,25 @@ class NormalizationKernel : public CpuKernel {
           ri.seek(0);
           for (int64_t r = 0; r < outerRed; ++r, ri.next()) {
             const int64_t o = kx + ri.offsets[0];
-            for (int64_t j = 0; j < L; ++j) sum += C::load(xp, o + j * lx);
+            if (lx == 1) sum += sumRun(xp, o, L);
+            else
+              for (int64_t j = 0; j < L; ++j) sum += C::load(xp, o + j * lx);
           }
           const double mean = sum / count;
+          const float m = static_cast<float>(mean);
           double sq = 0;
           ri.seek(0);
           for (int64_t r = 0; r < outerRed; ++r, ri.next()) {
             const int64_t o = kx + ri.offsets[0];
-            for (int64_t j = 0; j < L; ++j) {
-              double dv = C::load(xp, o + j * lx) - mean;
-              sq += dv * dv;
+            if (lx == 1) {
+              sq += sumSqDevRun(xp, o, L, m);
+            } else {
+              for (int64_t j = 0; j < L; ++j) {
+                double dv = C::load(xp, o + j * lx) - mean;
+                sq += dv * dv;
+              }
             }
           }
-          const float m = static_cast<float>(mean);
           const float rstd = static_cast<float>(1.0 / std::sqrt(sq / count + eps));
           ri.seek(0);
           for (int64_t r = 0; r < outerRed; ++r, ri.next()) {

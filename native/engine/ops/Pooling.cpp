@@ -22,7 +22,8 @@ struct PoolAttrs {
 
 PoolAttrs readPoolAttrs(const Node& node) {
   PoolAttrs a;
-  a.window = readWindowAttrs(node, "windowSizeNd", /*hasDilation=*/false, /*strideDefaultsToWindow=*/true);
+  // TensorRT: the pooling stride defaults to 1 in every dimension.
+  a.window = readWindowAttrs(node, "windowSizeNd", /*hasDilation=*/false, /*strideDefaultsToWindow=*/false);
   int64_t t = node.getInt("type", kMAX);
   if (t < 0 || t > 2) layerError(node, "type ", t, " is not a PoolingType (0 MAX, 1 AVERAGE, 2 MAX_AVERAGE_BLEND)");
   a.type = static_cast<int32_t>(t);
@@ -125,7 +126,9 @@ class PoolingKernel final : public CpuKernel {
     // accumulators, so the inner loop runs across output columns (independent, vectorisable).
     parallelRange(io.pool, planes, cpu::grainFor(outSp * geo.kernelVolume() + 1), [&](int64_t pb, int64_t pe) {
       std::vector<float> accMax(kWantMax ? OW : 0), accSum(kWantSum ? OW : 0);
+      std::vector<uint8_t> accNan(kWantMax ? OW : 0);
       float* amax = accMax.data();
+      uint8_t* anan = accNan.data();
       float* asum = accSum.data();
       const int64_t sx = gx.stride;
       for (int64_t p = pb; p < pe; ++p) {
@@ -135,19 +138,23 @@ class PoolingKernel final : public CpuKernel {
           const int64_t zlo = tz.lo[oz], zhi = tz.hi[oz];
           for (int64_t oy = 0; oy < OH; ++oy, out += OW) {
             const int64_t ylo = ty.lo[oy], yhi = ty.hi[oy];
-            if (kWantMax) std::fill(amax, amax + OW, -std::numeric_limits<float>::infinity());
+            if (kWantMax) {
+              std::fill(amax, amax + OW, -std::numeric_limits<float>::infinity());
+              std::fill(anan, anan + OW, uint8_t(0));
+            }
             if (kWantSum) std::fill(asum, asum + OW, 0.f);
             for (int64_t iz = zlo; iz < zhi; ++iz) {
               for (int64_t iy = ylo; iy < yhi; ++iy) {
                 const T* row = plane + (iz * IH + iy) * IW;
                 for (int64_t kx = 0; kx < gx.kernel; ++kx) {
                   const int64_t off = kx - gx.pre;  // input column of output ox: ox*sx + off
-                  for (int64_t ox = kxLo[kx]; ox < kxHi[kx]; ++ox) {
+                  const int64_t lo = kxLo[kx], hi = kxHi[kx];  // locals: the uint8_t stores may alias
+                  for (int64_t ox = lo; ox < hi; ++ox) {
                     const float v = C::load(row, ox * sx + off);
                     // NaN-propagating max: a NaN input, or a NaN already held, wins.
                     if (kWantMax) {
-                      const float a = amax[ox];
-                      amax[ox] = ((v > a) | (v != v)) ? v : a;
+                      amax[ox] = std::max(amax[ox], v);       // branch-free (maxss)
+                      anan[ox] |= static_cast<uint8_t>(v != v);  // max propagates NaN
                     }
                     if (kWantSum) asum[ox] += v;
                   }
@@ -156,6 +163,9 @@ class PoolingKernel final : public CpuKernel {
             }
             const int64_t zy = (zhi - zlo) * (yhi - ylo);
             const int64_t paddedZY = tz.padded[oz] * ty.padded[oy];
+            if (kWantMax)
+              for (int64_t ox = 0; ox < OW; ++ox)
+                if (anan[ox]) amax[ox] = std::numeric_limits<float>::quiet_NaN();
             for (int64_t ox = 0; ox < OW; ++ox) {
               const int64_t real = zy * (tx.hi[ox] - tx.lo[ox]);
               float result;

@@ -127,6 +127,12 @@ void reduceImpl(const T* x, T* y, const AxisGroups& g, ThreadPool* pool) {
       ri.seek(0);
       for (int64_t r = 0; r < outerRed; ++r, ri.next()) {
         const int64_t off = ki.offsets[0] + ri.offsets[0];
+        if constexpr (std::is_floating_point_v<V> && (Op == kSum || Op == kAvg)) {
+          if (s == 1) {
+            acc += sumRun(x, off, L);
+            continue;
+          }
+        }
         if (s == 1) {
           for (int64_t j = 0; j < L; ++j) R::add(acc, static_cast<Acc>(C::load(x, off + j)));
         } else {

@@ -9,6 +9,7 @@
 // dim of size 1 reads coordinate 0. NEAREST rounds (HALF_UP, HALF_DOWN, FLOOR, CEIL) and clamps;
 // LINEAR and CUBIC read out-of-range neighbours from the edge (ONNX edge padding), or with
 // excludeOutside drop them and renormalise the weights.
+#include <algorithm>
 #include <cmath>
 
 #include "TensorOps.h"
@@ -190,6 +191,19 @@ class ResizeKernel : public CpuKernel {
 
   template <typename T>
   void interpolate(const TensorRef& in, const TensorRef& out, const std::vector<Taps>& taps, ThreadPool* pool) const {
+    const Taps& lt = taps.back();
+    switch (lt.count) {
+      case 1: interpolateRows<T, 1>(in, out, taps, pool); break;
+      case 2: interpolateRows<T, 2>(in, out, taps, pool); break;
+      default: interpolateRows<T, 4>(in, out, taps, pool); break;
+    }
+  }
+
+  // Each output row (all dims but the last fixed) is a weighted sum of input rows: the tap
+  // combinations over the outer dims; along the last dim every output element reads TL taps.
+  template <typename T, int TL>
+  void interpolateRows(const TensorRef& in, const TensorRef& out, const std::vector<Taps>& taps,
+                       ThreadPool* pool) const {
     using C = cpu::Compute<T>;
     const T* x = in.as<const T>();
     T* y = out.as<T>();
@@ -198,13 +212,21 @@ class ResizeKernel : public CpuKernel {
     const Dims& O = out.dims;
     const int64_t L = O[rank - 1];
     const Taps& lt = taps[rank - 1];
+    const int64_t ls = is[rank - 1];
+    // Last-dim taps as input offsets.
+    std::vector<int64_t> lastOff(lt.index.size());
+    for (size_t i = 0; i < lastOff.size(); ++i) lastOff[i] = lt.index[i] * ls;
     const int64_t rows = out.count() / L;
     int64_t outerTaps = 1;
     for (size_t d = 0; d + 1 < rank; ++d) outerTaps *= taps[d].count;
-    parallelFor(pool, rows, cpu::grainFor(L * outerTaps * lt.count), [&](int64_t begin, int64_t end) {
+    parallelFor(pool, rows, cpu::grainFor(L * outerTaps * TL), [&](int64_t begin, int64_t end) {
       std::vector<int64_t> idx(rank, 0);
-      std::vector<int64_t> cOff;  // tap combinations over the outer dims: input offset and weight
-      std::vector<float> cW;
+      std::vector<int64_t> cOff, nOff;  // tap combinations over the outer dims: input offset, weight
+      std::vector<float> cW, nW, acc(static_cast<size_t>(L));
+      cOff.reserve(static_cast<size_t>(outerTaps));
+      nOff.reserve(static_cast<size_t>(outerTaps));
+      cW.reserve(static_cast<size_t>(outerTaps));
+      nW.reserve(static_cast<size_t>(outerTaps));
       {
         int64_t rem = begin;
         for (int64_t d = static_cast<int64_t>(rank) - 2; d >= 0; --d) {
@@ -222,12 +244,9 @@ class ResizeKernel : public CpuKernel {
             for (auto& o : cOff) o += add;
             continue;
           }
-          const size_t n = cOff.size();
-          std::vector<int64_t> nOff;
-          std::vector<float> nW;
-          nOff.reserve(n * t.count);
-          nW.reserve(n * t.count);
-          for (size_t c = 0; c < n; ++c)
+          nOff.clear();
+          nW.clear();
+          for (size_t c = 0; c < cOff.size(); ++c)
             for (int64_t k = 0; k < t.count; ++k) {
               const float w = t.weight[idx[d] * t.count + k];
               if (w == 0.f) continue;
@@ -237,18 +256,19 @@ class ResizeKernel : public CpuKernel {
           cOff.swap(nOff);
           cW.swap(nW);
         }
-        const int64_t ls = is[rank - 1];
-        for (int64_t j = 0; j < L; ++j) {
-          float acc = 0.f;
-          const int64_t* li = &lt.index[j * lt.count];
-          const float* lw = &lt.weight[j * lt.count];
-          for (size_t c = 0; c < cOff.size(); ++c) {
+        const int64_t* lo = lastOff.data();
+        const float* lw = lt.weight.data();
+        for (size_t c = 0; c < cOff.size(); ++c) {
+          const int64_t base = cOff[c];
+          const float cw = cW[c];
+          for (int64_t j = 0; j < L; ++j) {
             float part = 0.f;
-            for (int64_t k = 0; k < lt.count; ++k) part += lw[k] * C::load(x, cOff[c] + li[k] * ls);
-            acc += cW[c] * part;
+            for (int k = 0; k < TL; ++k) part += lw[j * TL + k] * C::load(x, base + lo[j * TL + k]);
+            acc[j] = c == 0 ? cw * part : acc[j] + cw * part;
           }
-          C::store(y, row * L + j, acc);
         }
+        if (cOff.empty()) std::fill(acc.begin(), acc.end(), 0.f);
+        for (int64_t j = 0; j < L; ++j) C::store(y, row * L + j, acc[j]);
         for (int64_t d = static_cast<int64_t>(rank) - 2; d >= 0; --d) {
           if (++idx[d] < O[d]) break;
           idx[d] = 0;

@@ -240,6 +240,7 @@ void mappedCopyImpl(const uint8_t* in, const Dims& inDims, uint8_t* out, const D
     segs.push_back({j, 1, src < 0 ? -1 : src});
   }
   const int64_t rows = volume(outDims) / L;
+  const bool gatherLast = static_cast<int64_t>(segs.size()) * 4 > L;  // runs average under 4
   parallelFor(pool, rows, cpu::grainFor(L), [&](int64_t begin, int64_t end) {
     std::vector<int64_t> idx(r, 0);
     {
@@ -260,6 +261,13 @@ void mappedCopyImpl(const uint8_t* in, const Dims& inDims, uint8_t* out, const D
       }
       if (fillRow) {
         fillElements<N>(o, L, fill, zeroFill);
+      } else if (gatherLast) {
+        // Short runs (e.g. nearest upsampling): one element at a time.
+        for (int64_t j = 0; j < L; ++j) {
+          const int64_t src = lastMap[j];
+          if (src < 0) copyElement<N>(o + j * N, fill);
+          else copyElement<N>(o + j * N, in + (base + src) * N);
+        }
       } else {
         for (const Segment& s : segs) {
           if (s.inOff < 0) fillElements<N>(o + s.outStart * N, s.len, fill, zeroFill);

@@ -4,6 +4,7 @@
 // ops/TensorOps.cpp).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -126,6 +127,46 @@ struct AxisGroups {
 };
 AxisGroups groupAxes(const Dims& dims, const std::vector<bool>& reduced,
                      const std::vector<std::vector<int64_t>>& operandStrides);
+
+// Sum of n contiguous elements starting at x[off] (loaded through cpu::Compute<T>), and the sum
+// of squared deviations from `mean`: float partial sums in 8 lanes (vectorisable), flushed into
+// a double every 1024 elements.
+template <typename T>
+double sumRun(const T* x, int64_t off, int64_t n) {
+  using C = cpu::Compute<T>;
+  double total = 0;
+  for (int64_t c0 = 0; c0 < n; c0 += 1024) {
+    const int64_t c1 = std::min<int64_t>(n, c0 + 1024);
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = c0;
+    for (; i + 8 <= c1; i += 8)
+      for (int k = 0; k < 8; ++k) lane[k] += static_cast<float>(C::load(x, off + i + k));
+    for (; i < c1; ++i) lane[0] += static_cast<float>(C::load(x, off + i));
+    total += ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  }
+  return total;
+}
+template <typename T>
+double sumSqDevRun(const T* x, int64_t off, int64_t n, float mean) {
+  using C = cpu::Compute<T>;
+  double total = 0;
+  for (int64_t c0 = 0; c0 < n; c0 += 1024) {
+    const int64_t c1 = std::min<int64_t>(n, c0 + 1024);
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = c0;
+    for (; i + 8 <= c1; i += 8)
+      for (int k = 0; k < 8; ++k) {
+        const float d = static_cast<float>(C::load(x, off + i + k)) - mean;
+        lane[k] += d * d;
+      }
+    for (; i < c1; ++i) {
+      const float d = static_cast<float>(C::load(x, off + i)) - mean;
+      lane[0] += d * d;
+    }
+    total += ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  }
+  return total;
+}
 
 }  // namespace tensorops
 }  // namespace trtn

@@ -1,0 +1,103 @@
+#include "Autotuner.h"
+
+#include <chrono>
+#include <cstring>
+#include <limits>
+
+#include "Inference.h"
+#include "Ops.h"
+
+namespace trtn {
+
+namespace {
+
+// Deterministic small values: timing must not depend on denormals or NaNs.
+void fillPseudoRandom(void* data, DataType type, int64_t count) {
+  uint32_t s = 0x9e3779b9u;
+  for (int64_t i = 0; i < count; ++i) {
+    s = s * 1664525u + 1013904223u;
+    storeFromDouble(data, type, i, (static_cast<double>(s >> 8) / 16777216.0) - 0.5);
+  }
+}
+
+}  // namespace
+
+std::vector<AutotuneChoice> autotune(Graph& g, const std::vector<int32_t>& order, const std::vector<Dims>& inputDims,
+                                     int iterations, const std::function<bool()>& cancelled) {
+  std::vector<AutotuneChoice> choices;
+  ShapeState st = inferShapes(g, order, inputDims, true);
+  ThreadPool& pool = ThreadPool::global();
+  for (int32_t id : order) {
+    Node& node = g.nodes[id];
+    const OpDef& def = opDef(node.type);
+    if (!def.candidates) continue;
+    std::vector<DataType> inTypes, outTypes;
+    for (int32_t t : node.inputs) inTypes.push_back(t >= 0 ? st.types[t] : DataType::kFLOAT);
+    for (int32_t t : node.outputs) outTypes.push_back(st.types[t]);
+    std::vector<std::string> candidates = def.candidates(node, inTypes);
+    if (candidates.size() < 2) continue;
+    if (cancelled && cancelled()) fail(StatusCode::kCancelled, "build cancelled during autotuning");
+
+    // Inputs: real constants where the graph has them, otherwise synthetic data.
+    std::vector<std::vector<uint8_t>> storage;
+    KernelIO io;
+    io.pool = &pool;
+    std::vector<Dims> inDims, outDims;
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      int32_t t = node.inputs[i];
+      TensorRef r;
+      if (t >= 0) {
+        r.type = st.types[t];
+        r.dims = st.dims[t];
+        int32_t p = g.tensors[t].producer;
+        const Weights* w = p >= 0 && g.nodes[p].type == LayerType::kCONSTANT ? g.nodes[p].getWeights("weights") : nullptr;
+        if (w) {
+          r.data = w->mutableData();
+        } else {
+          storage.emplace_back(static_cast<size_t>(volume(r.dims)) * dataTypeSize(r.type) + 64);
+          fillPseudoRandom(storage.back().data(), r.type, volume(r.dims));
+          r.data = storage.back().data();
+        }
+      }
+      inDims.push_back(r.dims);
+      io.in.push_back(r);
+    }
+    for (int32_t t : node.outputs) {
+      TensorRef r;
+      r.type = st.types[t];
+      r.dims = st.dims[t];
+      storage.emplace_back(static_cast<size_t>(volume(r.dims)) * dataTypeSize(r.type) + 64);
+      r.data = storage.back().data();
+      outDims.push_back(r.dims);
+      io.out.push_back(r);
+    }
+
+    AutotuneChoice choice;
+    choice.layer = node.name;
+    double best = std::numeric_limits<double>::infinity();
+    for (const std::string& name : candidates) {
+      Node variant = node;
+      variant.attrs["implementation"] = name;
+      auto kernel = def.createCpu(variant, inTypes, outTypes);
+      size_t ws = kernel->workspaceBytes(inDims, outDims);
+      std::vector<uint8_t> workspace(ws + 64);
+      io.workspace = workspace.data();
+      io.workspaceBytes = ws;
+      kernel->run(io);  // warm-up: caches, page faults, lazily packed data
+      int n = std::max(1, iterations);
+      auto start = std::chrono::steady_clock::now();
+      for (int k = 0; k < n; ++k) kernel->run(io);
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / n;
+      choice.timingsMs.emplace_back(kernel->implementation(), ms);
+      if (ms < best) {
+        best = ms;
+        choice.chosen = name;
+      }
+    }
+    node.attrs["implementation"] = choice.chosen;
+    choices.push_back(std::move(choice));
+  }
+  return choices;
+}
+
+}  // namespace trtn
