@@ -309,16 +309,17 @@ describe('deconvolution', () => {
 
 describe('pooling', () => {
   const x16 = ref([1, 1, 4, 4], iota(16, 1));
-  it('max/avg, default stride = window', () => {
-    expectRef(pooling(x16, { type: PoolingType.MAX, windowSizeNd: [2, 2] }), [1, 1, 2, 2], [6, 8, 14, 16]);
-    expectRef(pooling(x16, { type: PoolingType.AVERAGE, windowSizeNd: [2, 2] }), [1, 1, 2, 2], [3.5, 5.5, 11.5, 13.5]);
+  it('max/avg with stride = window; the default stride is 1 (TensorRT)', () => {
+    expectRef(pooling(x16, { type: PoolingType.MAX, windowSizeNd: [2, 2], strideNd: [2, 2] }), [1, 1, 2, 2], [6, 8, 14, 16]);
+    expectRef(pooling(x16, { type: PoolingType.AVERAGE, windowSizeNd: [2, 2], strideNd: [2, 2] }), [1, 1, 2, 2], [3.5, 5.5, 11.5, 13.5]);
+    expectRef(pooling(x16, { type: PoolingType.MAX, windowSizeNd: [2, 2] }), [1, 1, 3, 3], [6, 7, 8, 10, 11, 12, 14, 15, 16]);
     expectRef(
       pooling(x16, { type: PoolingType.MAX, windowSizeNd: [2, 2], strideNd: [1, 1] }),
       [1, 1, 3, 3],
       [6, 7, 8, 10, 11, 12, 14, 15, 16],
     );
     expectRef(
-      pooling(x16, { type: PoolingType.MAX_AVERAGE_BLEND, windowSizeNd: [2, 2], blendFactor: 0.25 }),
+      pooling(x16, { type: PoolingType.MAX_AVERAGE_BLEND, windowSizeNd: [2, 2], strideNd: [2, 2], blendFactor: 0.25 }),
       [1, 1, 2, 2],
       [0.75 * 6 + 0.25 * 3.5, 0.75 * 8 + 0.25 * 5.5, 0.75 * 14 + 0.25 * 11.5, 0.75 * 16 + 0.25 * 13.5],
     );
@@ -344,8 +345,8 @@ describe('pooling', () => {
 
   it('1-D round up / SAME modes, 3-D', () => {
     const x5 = ref([1, 1, 5], iota(5, 1));
-    expectRef(pooling(x5, { type: PoolingType.AVERAGE, windowSizeNd: [2] }), [1, 1, 2], [1.5, 3.5]);
-    const up = { windowSizeNd: [2], paddingMode: PaddingMode.EXPLICIT_ROUND_UP };
+    expectRef(pooling(x5, { type: PoolingType.AVERAGE, windowSizeNd: [2], strideNd: [2] }), [1, 1, 2], [1.5, 3.5]);
+    const up = { windowSizeNd: [2], strideNd: [2], paddingMode: PaddingMode.EXPLICIT_ROUND_UP };
     expectRef(pooling(x5, { ...up, type: PoolingType.MAX }), [1, 1, 3], [2, 4, 5]);
     expectRef(pooling(x5, { ...up, type: PoolingType.AVERAGE }), [1, 1, 3], [1.5, 3.5, 5]);
     // cells beyond the padded input (round-up overhang) are not counted even when including padding
@@ -366,8 +367,8 @@ describe('pooling', () => {
       [1, 1, 3],
       [1, 3, 5],
     );
-    expectRef(pooling(ref([1, 1, 2, 2, 2], iota(8, 1)), { type: PoolingType.MAX, windowSizeNd: [2, 2, 2] }), [1, 1, 1, 1, 1], [8]);
-    expectRef(pooling(ref([1, 1, 2, 2, 2], iota(8, 1)), { type: PoolingType.AVERAGE, windowSizeNd: [2, 2, 2] }), [1, 1, 1, 1, 1], [4.5]);
+    expectRef(pooling(ref([1, 1, 2, 2, 2], iota(8, 1)), { type: PoolingType.MAX, windowSizeNd: [2, 2, 2], strideNd: [2, 2, 2] }), [1, 1, 1, 1, 1], [8]);
+    expectRef(pooling(ref([1, 1, 2, 2, 2], iota(8, 1)), { type: PoolingType.AVERAGE, windowSizeNd: [2, 2, 2], strideNd: [2, 2, 2] }), [1, 1, 1, 1, 1], [4.5]);
   });
 });
 

@@ -534,8 +534,10 @@ interface FusionSpec {
   activation?: { type: ActivationType; alpha?: number; beta?: number };
   /** also mark the conv output as a network output (then nothing may be folded into it) */
   convIsOutput?: boolean;
-  /** expected layer types after optimization, in execution order */
+  /** expected layer types after optimization, in execution order, CONSTANT layers left out */
   layers: string[];
+  /** CONSTANT layers left after optimization (the folded ones are removed) */
+  constants: number;
   /** expected fusedActivation of the (de)conv layer (undefined: the attribute is absent) */
   fusedActivation?: number;
 }
@@ -551,6 +553,7 @@ const fusionCases: FusionSpec[] = [
     ],
     activation: { type: ActivationType.RELU },
     layers: ['CONVOLUTION'],
+    constants: 0,
     fusedActivation: ActivationType.RELU,
   },
   {
@@ -563,6 +566,7 @@ const fusionCases: FusionSpec[] = [
     ],
     activation: { type: ActivationType.CLIP, alpha: -0.5, beta: 0.75 },
     layers: ['CONVOLUTION'],
+    constants: 0,
     fusedActivation: ActivationType.CLIP,
   },
   {
@@ -574,6 +578,7 @@ const fusionCases: FusionSpec[] = [
       { op: ElementWiseOperation.SUM, constDims: [1, 5, 1] },
     ],
     layers: ['CONVOLUTION'],
+    constants: 0,
   },
   {
     name: '3-D conv + PROD + SUM + RELU fold into one conv with a fused RELU',
@@ -585,6 +590,7 @@ const fusionCases: FusionSpec[] = [
     ],
     activation: { type: ActivationType.RELU },
     layers: ['CONVOLUTION'],
+    constants: 0,
     fusedActivation: ActivationType.RELU,
   },
   {
@@ -597,6 +603,7 @@ const fusionCases: FusionSpec[] = [
     ],
     activation: { type: ActivationType.RELU },
     layers: ['DECONVOLUTION'],
+    constants: 0,
     fusedActivation: ActivationType.RELU,
   },
   {
@@ -606,6 +613,7 @@ const fusionCases: FusionSpec[] = [
     chain: [],
     activation: { type: ActivationType.CLIP, alpha: -0.25, beta: 0.5 },
     layers: ['CONVOLUTION'],
+    constants: 0,
     fusedActivation: ActivationType.CLIP,
   },
   {
@@ -615,6 +623,7 @@ const fusionCases: FusionSpec[] = [
     chain: [{ op: ElementWiseOperation.SUB, constDims: [1, 4, 1, 1] }],
     activation: { type: ActivationType.RELU },
     layers: ['CONVOLUTION', 'ELEMENTWISE', 'ACTIVATION'],
+    constants: 1,
   },
   {
     name: 'conv whose output is also a network output: nothing is folded into it',
@@ -627,6 +636,7 @@ const fusionCases: FusionSpec[] = [
     activation: { type: ActivationType.RELU },
     convIsOutput: true,
     layers: ['CONVOLUTION', 'ELEMENTWISE', 'ELEMENTWISE', 'ACTIVATION'],
+    constants: 2,
   },
 ];
 
@@ -677,10 +687,12 @@ describe('conv fusions (BatchNorm folding, fused activation)', () => {
         try {
           // The optimized engine: the expected layers, the activation fused where expected.
           const info = engine.inspect();
+          const why = `layers after optimization: ${JSON.stringify(info.layers.map((l) => l.type))} (passes: ${info.passes.join('; ')})`;
           expect(
-            info.layers.map((l) => l.type),
-            `layers after optimization (passes: ${info.passes.join('; ')})`,
+            info.layers.filter((l) => l.type !== 'CONSTANT').map((l) => l.type),
+            why,
           ).toEqual(f.layers);
+          expect(info.layers.filter((l) => l.type === 'CONSTANT').length, why).toBe(f.constants);
           const convLayer = info.layers.find((l) => l.type === 'CONVOLUTION' || l.type === 'DECONVOLUTION')!;
           if (f.fusedActivation === undefined) expect(convLayer.fusedActivation ?? -1).toBe(-1);
           else expect(convLayer.fusedActivation).toBe(f.fusedActivation);
@@ -804,8 +816,26 @@ describe('BAD CALL', () => {
   it('DECONVOLUTION: kernel weight count mismatch', async () => {
     await expectInvalid((net) => {
       const x = net.addInput('x', DataType.FLOAT, [1, 4, 5, 5]);
-      net.addDeconvolutionNd(x, 6, [2, 2], new Float32Array(4 * 6 * 4));
-    }, /DECONVOLUTION.*kernel weights have 96 values/);
+      net.addDeconvolutionNd(x, 6, [2, 2], new Float32Array(4 * 6 * 4 - 1));
+    }, /DECONVOLUTION.*kernel weights have 95 values/);
+  });
+
+  it('CONVOLUTION: kernel weights sized for numGroups 2 while numGroups stays 1 (reported by the build)', async () => {
+    await expectInvalid((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [1, 4, 5, 5]);
+      const conv = net.addConvolutionNd(x, 6, [3, 3], new Float32Array(6 * 2 * 9)); // accepted at add time: numGroups may follow
+      conv.name = 'ungrouped';
+      net.markOutput(conv.getOutput(0));
+    }, /ungrouped.*kernel weights have 108 values but numOutputMaps\*C\/numGroups\*prod\(kernelSizeNd\) = 6\*4\/1\*9 = 216/);
+  });
+
+  it('CONVOLUTION: empty kernel weights and no kernel tensor set (reported by the build)', async () => {
+    await expectInvalid((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [1, 4, 5, 5]);
+      const conv = net.addConvolutionNd(x, 6, [3, 3], Weights.empty()); // accepted at add time: setInput(1) may follow
+      conv.name = 'noKernel';
+      net.markOutput(conv.getOutput(0));
+    }, /noKernel.*kernel weights are empty and no kernel tensor is given as input 1/);
   });
 
   it('CONVOLUTION: input channels not divisible by numGroups (reported by the build, naming the layer)', async () => {

@@ -46,7 +46,10 @@ AddonHostBuffer::AddonHostBuffer(const Napi::CallbackInfo& info) : Napi::ObjectW
 }
 
 AddonHostBuffer::~AddonHostBuffer() {
-  if (reported_ && env_) Napi::MemoryManagement::AdjustExternalMemory(Napi::Env(env_), -reported_);
+  // The C call, whose failure is ignored: a destructor may run while the environment shuts
+  // down, and the C++ wrapper would throw (and terminate) there.
+  int64_t ignored = 0;
+  if (reported_ && env_) napi_adjust_external_memory(env_, -reported_, &ignored);
 }
 
 Napi::Value AddonHostBuffer::ByteLength(const Napi::CallbackInfo& info) {

@@ -99,6 +99,7 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
            ", which the built-in engine does not implement");
     InferIO io(node);
     io.runtime = runtime;
+    io.addTime = seeded;  // only inferNodeInPlace (network.addX) seeds the state
     int numIn = static_cast<int>(node.inputs.size());
     if (numIn < def->minInputs || numIn > def->maxInputs)
       io.error("expected ", def->minInputs, "..", def->maxInputs, " inputs but received ", numIn);

@@ -22,6 +22,10 @@ struct InferIO {
   std::vector<bool> present;
   std::vector<const std::vector<int64_t>*> inValues;  // known values of small integer inputs
   bool runtime = false;  // true when every input dimension is concrete (execution time)
+  // True while the layer is being added (network.addX): settings that TensorRT lets callers
+  // change after the add (a convolution's numGroups, its kernel/bias tensors set with setInput)
+  // are not final yet, so checks that depend on them wait for the build.
+  bool addTime = false;
 
   std::vector<DataType> outTypes;
   std::vector<Dims> outDims;

@@ -133,7 +133,8 @@ export function activation(input: Ref, p: ActivationParams): Ref {
 export interface ElementWiseParams {
   /** ElementWiseOperation */
   op: number;
-  /** integer tensors: DIV truncates toward zero (FLOOR_DIV floors either way) */
+  /** integer tensors: DIV truncates toward zero (FLOOR_DIV floors either way); DIV and FLOOR_DIV
+   * by 0 give 0; POW with a negative exponent gives the truncated 1 / x^-e (0 for a zero base) */
   isInteger?: boolean;
 }
 
@@ -150,10 +151,13 @@ export function elementWiseScalar(a: number, b: number, op: number, isInteger = 
     case ElementWiseOperation.SUB:
       return a - b;
     case ElementWiseOperation.DIV:
-      return isInteger ? Math.trunc(a / b) : a / b;
+      if (isInteger) return b === 0 ? 0 : Math.trunc(a / b);
+      return a / b;
     case ElementWiseOperation.POW:
+      if (isInteger && b < 0) return a === 0 ? 0 : Math.trunc(cpow(a, b));
       return cpow(a, b);
     case ElementWiseOperation.FLOOR_DIV:
+      if (isInteger && b === 0) return 0;
       return Math.floor(a / b);
     case ElementWiseOperation.AND:
       return bool(a !== 0 && b !== 0);
@@ -771,12 +775,11 @@ export function select(cond: Ref, thenT: Ref, elseT: Ref): Ref {
   return ref(dims, (idx) => (broadcastGet(cond, idx) !== 0 ? broadcastGet(thenT, idx) : broadcastGet(elseT, idx)));
 }
 
-/** x >= 0 ? x : slope*x, slope broadcast (equal rank) to the input. */
+/** x >= 0 ? x : slope*x; input and slope broadcast both ways (equal rank), as ELEMENTWISE. */
 export function parametricReLU(input: Ref, slope: Ref): Ref {
   const dims = broadcastDims(input.dims, slope.dims);
-  if (dims.some((d, i) => d !== input.dims[i])) throw new Error('parametricReLU: slope must broadcast to the input');
-  return ref(input.dims, (idx, f) => {
-    const x = input.data[f];
+  return ref(dims, (idx) => {
+    const x = broadcastGet(input, idx);
     return x >= 0 ? x : broadcastGet(slope, idx) * x;
   });
 }

@@ -71,14 +71,19 @@ void inferConvolutionLike(InferIO& io, WindowOp op) {
   const Weights* kw = node.getWeights("kernel");
   const bool kTensor = io.has(1);
   if (kw && kTensor) io.error("kernel weights are set and a kernel tensor is given as input 1; use one of them");
-  if (!kw && !kTensor) io.error("kernel weights are empty and no kernel tensor is given as input 1");
+  // As in TensorRT, the kernel may come later (empty weights, then setInput(1, tensor)), and
+  // numGroups is set after the add: at add time only what no later setting can fix is an error.
+  if (!kw && !kTensor && !io.addTime) io.error("kernel weights are empty and no kernel tensor is given as input 1");
   if (kw) {
     checkWeightType(io, "kernel weights", kw->type, t);
     if (C > 0) {
       int64_t expected = K * (C / G) * kvol;  // equals C * (K / G) * kvol for deconvolution
-      if (kw->count != expected)
+      bool fixable = false;  // some numGroups dividing C and numOutputMaps gives this count
+      for (int64_t g = 1; io.addTime && !fixable && g <= std::min(C, K); ++g)
+        fixable = C % g == 0 && K % g == 0 && K * (C / g) * kvol == kw->count;
+      if (kw->count != expected && !fixable)
         io.error("kernel weights have ", kw->count, " values but ", formula, " = ", K, "*", C, "/", G, "*", kvol, " = ",
-                 expected);
+                 expected, io.addTime ? " (and no numGroups dividing C and numOutputMaps gives that count)" : "");
     } else {
       // Unknown C: the count must still be a whole number of channels.
       int64_t unit = deconv ? (K / G) * kvol : K * kvol;
