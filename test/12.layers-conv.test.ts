@@ -285,6 +285,42 @@ describe('CONVOLUTION', () => {
   });
 });
 
+describe('CONVOLUTION depthwise: both CPU implementations', () => {
+  // The builder's autotuner times im2col-gemm against direct-depthwise for FLOAT depthwise convs
+  // and keeps the faster, so the normal runs above exercise only one of them. Here each is forced:
+  // optimization level 0 skips the autotuner, and the IR attribute "implementation" (what the
+  // autotuner itself sets; not public API) selects the kernel. engine.inspect() confirms it.
+  // Tolerance: FLOAT defaults x4 (convScale).
+  const depthwise = convCases.filter((s) => s.groups !== undefined && s.groups === s.x[1] && s.K === s.x[1]);
+  for (const impl of ['im2col-gemm', 'direct-depthwise'] as const) {
+    for (const s of depthwise) {
+      it(`${s.name}: ${impl}`, async () => {
+        const seed = 900 + s.x.reduce((a, b) => a + b, 0);
+        const kernel = randomF32(kernelCount(s), seed + 1);
+        const bias = s.bias ? randomF32(s.K, seed + 2) : undefined;
+        const x = randomRef(s.x, seed);
+        const engine = await buildEngine(
+          (net) => {
+            const conv = net.addConvolutionNd(net.addInput('x', DataType.FLOAT, s.x), s.K, s.k, kernel, bias);
+            applyWindow(conv, s);
+            if (impl === 'direct-depthwise') (conv as unknown as { set_(key: string, value: string): void }).set_('implementation', impl);
+            conv.getOutput(0).name = 'y';
+            net.markOutput(conv.getOutput(0));
+          },
+          { optimizationLevel: 0 },
+        );
+        try {
+          expect(engine.inspect().layers.map((l) => [l.type, l.implementation])).toEqual([['CONVOLUTION', impl]]);
+          const out = await runEngine(engine, { x: { ref: x } });
+          expectClose(out['y']!, R.convolution(x, refParams(s, kernel, bias)), DataType.FLOAT, 4, 'y');
+        } finally {
+          engine.dispose();
+        }
+      });
+    }
+  }
+});
+
 describe('DECONVOLUTION', () => {
   // Tolerance: as CONVOLUTION (convScale): FLOAT x4, HALF/BF16 the defaults.
   for (const [i, s] of deconvCases.entries()) {
@@ -579,6 +615,19 @@ const fusionCases: FusionSpec[] = [
     ],
     layers: ['CONVOLUTION'],
     constants: 0,
+  },
+  {
+    name: '2-D depthwise conv + PROD + SUM + RELU fold into one conv with a fused RELU',
+    op: 'conv',
+    conv: { name: '', x: [2, 6, 7, 7], K: 6, k: [3, 3], stride: [2, 2], padding: [1, 1], groups: 6, bias: true },
+    chain: [
+      { op: ElementWiseOperation.PROD, constDims: [1, 6, 1, 1] },
+      { op: ElementWiseOperation.SUM, constDims: [1, 6, 1, 1] },
+    ],
+    activation: { type: ActivationType.RELU },
+    layers: ['CONVOLUTION'],
+    constants: 0,
+    fusedActivation: ActivationType.RELU,
   },
   {
     name: '3-D conv + PROD + SUM + RELU fold into one conv with a fused RELU',

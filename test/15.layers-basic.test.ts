@@ -120,7 +120,7 @@ describe('CAST: every pair of stored types (exact, bit for bit)', () => {
     targets.forEach((to, i) => {
       expect(Array.from(out[`o${i}`]!.data, Number), `BOOL -> ${DataType[to]}`).toEqual([0, 1, 1, 1, 1, 0]);
     });
-    for (const i of [0, 1]) expect(Array.from(out[`f${i}`]!.data)).toEqual([0, 1, 1, 1, 1, 0]);
+    for (const i of [0, 1]) expect(Array.from(out[`f${i}`]!.data as Float32Array)).toEqual([0, 1, 1, 1, 1, 0]);
   });
 
   it('INT64 beyond 2^53 casts exactly (wrap to INT32/INT8, rounding to FLOAT)', async () => {
@@ -635,7 +635,7 @@ describe('LRN across channels (dim 1; default per-dtype tolerances)', () => {
     for (const windowSize of [1, 3, 5, 7, 15]) {
       it(`${DataType[dtype]} window ${windowSize}`, async () => {
         for (const [i, dims] of shapes.entries()) {
-          const [alpha, beta, k] = [[0.8, 0.75, 1.5], [2, 0.5, 1], [1e-4, 0.75, 2]][i % 3]!;
+          const [alpha, beta, k] = ([[0.8, 0.75, 1.5], [2, 0.5, 1], [1e-4, 0.75, 2]] as const)[i % 3]!;
           await checkLayer({
             inputs: { x: { ref: randomRef(dims, 100 * windowSize + i, -3, 3), dtype } },
             define: (net, t) => net.addLRN(t['x']!, windowSize, alpha, beta, k).getOutput(0),
@@ -710,7 +710,7 @@ describe('BAD CALL', () => {
     builder.dispose();
   });
 
-  it('QUANTIZE: non-float input, non-INT8 output, bad scale type, shape or axis', () => {
+  it('QUANTIZE: non-float input, non-INT8 output, bad scale type or rank', () => {
     const { builder, net } = newNetwork();
     const f = net.addInput('f', DataType.FLOAT, [2, 3]);
     const h = net.addInput('h', DataType.HALF, [2, 3]);
@@ -718,7 +718,6 @@ describe('BAD CALL', () => {
     const s = net.addConstant([], new Float32Array([0.5])).getOutput(0);
     const bfs = net.addConstant([], weightsOf(DataType.BF16, [0.5])).getOutput(0);
     const is = net.addConstant([], new Int32Array([1])).getOutput(0);
-    const s4 = net.addConstant([4], new Float32Array(4).fill(1)).getOutput(0);
     const s2d = net.addConstant([2, 3], new Float32Array(6).fill(1)).getOutput(0);
     expectLayerError(() => net.addQuantize(i, s), 'INVALID_ARGUMENT', 'QUANTIZE', /INT32/);
     for (const to of [DataType.INT32, DataType.UINT8, DataType.FP8, DataType.INT4]) {
@@ -726,9 +725,33 @@ describe('BAD CALL', () => {
     }
     expectLayerError(() => net.addQuantize(f, is), 'INVALID_ARGUMENT', 'QUANTIZE', /scale type INT32/);
     expectLayerError(() => net.addQuantize(h, bfs), 'INVALID_ARGUMENT', 'QUANTIZE', /scale type BF16 must be FLOAT or HALF/);
-    expectLayerError(() => net.addQuantize(f, s4), 'INVALID_ARGUMENT', 'QUANTIZE', /4 values/);
     expectLayerError(() => net.addQuantize(f, s2d), 'UNSUPPORTED', 'QUANTIZE', /block quantization/);
     builder.dispose();
+  });
+
+  it('QUANTIZE / DEQUANTIZE: a per-axis scale that matches no axis, or no axis set, fails validation, naming the layer', () => {
+    const cases: Array<[string, (n: trt.NetworkDefinition) => trt.ILayer, RegExp]> = [
+      ['QUANTIZE', (n) => n.addQuantize(n.addInput('x', DataType.FLOAT, [2, 3]), n.addConstant([4], new Float32Array(4).fill(1)).getOutput(0)), /scale has 4 values/],
+      [
+        'QUANTIZE',
+        (n) => {
+          const q = n.addQuantize(n.addInput('x', DataType.FLOAT, [2, 3]), n.addConstant([3], new Float32Array(3).fill(1)).getOutput(0));
+          q.axis = -1;
+          return q;
+        },
+        /needs a quantization axis/,
+      ],
+      ['DEQUANTIZE', (n) => n.addDequantize(n.addInput('x', DataType.INT8, [2, 3]), n.addConstant([5], new Float32Array(5).fill(1)).getOutput(0)), /scale has 5 values/],
+    ];
+    for (const [type, make, msg] of cases) {
+      const { builder, net } = newNetwork();
+      const layer = make(net);
+      layer.name = 'my_qdq';
+      net.markOutput(layer.getOutput(0));
+      const err = expectLayerError(() => net.validate(), 'INVALID_ARGUMENT', type, msg);
+      expect(err.message).toMatch(/my_qdq/);
+      builder.dispose();
+    }
   });
 
   it('QUANTIZE: an axis set after creation that does not match the scale fails the build, naming the layer', async () => {
@@ -743,17 +766,17 @@ describe('BAD CALL', () => {
     builder.dispose();
   });
 
-  it('DEQUANTIZE: non-INT8 input, non-float output, bad scale', () => {
+  it('DEQUANTIZE: non-INT8 input, non-float output, bad scale type', () => {
     const { builder, net } = newNetwork();
     const f = net.addInput('f', DataType.FLOAT, [2, 3]);
     const q = net.addInput('q', DataType.INT8, [2, 3]);
     const u = net.addInput('u', DataType.UINT8, [2, 3]);
     const s = net.addConstant([], new Float32Array([0.5])).getOutput(0);
-    const s5 = net.addConstant([5], new Float32Array(5).fill(1)).getOutput(0);
+    const is = net.addConstant([], new Int32Array([1])).getOutput(0);
     expectLayerError(() => net.addDequantize(f, s), 'INVALID_ARGUMENT', 'DEQUANTIZE', /input type FLOAT/);
     expectLayerError(() => net.addDequantize(u, s), 'INVALID_ARGUMENT', 'DEQUANTIZE', /input type UINT8/);
     expectLayerError(() => net.addDequantize(q, s, DataType.INT32), 'INVALID_ARGUMENT', 'DEQUANTIZE', /toType INT32/);
-    expectLayerError(() => net.addDequantize(q, s5), 'INVALID_ARGUMENT', 'DEQUANTIZE', /5 values/);
+    expectLayerError(() => net.addDequantize(q, is), 'INVALID_ARGUMENT', 'DEQUANTIZE', /scale type INT32/);
     builder.dispose();
   });
 
@@ -765,12 +788,35 @@ describe('BAD CALL', () => {
     for (const to of [DataType.INT32, DataType.INT64, DataType.BF16]) {
       expectLayerError(() => net.addFill([2], FillOperation.RANDOM_NORMAL, to), 'INVALID_ARGUMENT', 'FILL', new RegExp(`RANDOM_NORMAL output type ${DataType[to]}`));
     }
-    const fill = net.addFill([2, 3], FillOperation.LINSPACE, DataType.FLOAT);
-    const n = net.numLayers;
-    expectLayerError(() => fill.setInput(2, net.addConstant([4], new Float32Array(4)).getOutput(0)), 'INVALID_ARGUMENT', 'FILL', /4 values/);
-    expectLayerError(() => fill.setInput(1, net.addConstant([2], new Float32Array(2)).getOutput(0)), 'INVALID_ARGUMENT', 'FILL', /alpha input must hold one value/);
-    expectLayerError(() => fill.setInput(0, net.addConstant([2], new Float32Array([2, 3])).getOutput(0)), 'INVALID_ARGUMENT', 'FILL', /shape input must be INT32 or INT64/);
-    expect(net.numLayers).toBe(n + 3);
+    builder.dispose();
+    // Tensors given with setInput are checked when the network is validated (or built).
+    const cases: Array<[number, (n: trt.NetworkDefinition) => trt.ITensor, RegExp]> = [
+      [2, (n) => n.addConstant([4], new Float32Array(4)).getOutput(0), /beta input has 4 values/],
+      [2, (n) => n.addConstant([2, 3], new Float32Array(6)).getOutput(0), /beta input must be a scalar or 1-D/],
+      [1, (n) => n.addConstant([2], new Float32Array(2)).getOutput(0), /alpha input must hold one value/],
+      [1, (n) => n.addConstant([1], weightsOf(DataType.BOOL, [1])).getOutput(0), /alpha input must be numeric/],
+      [0, (n) => n.addConstant([2], new Float32Array([2, 3])).getOutput(0), /shape input must be INT32 or INT64/],
+      [0, (n) => n.addConstant([1, 2], new Int32Array([2, 3])).getOutput(0), /shape input must be 1-D/],
+      [0, (n) => n.addConstant([2], new Int32Array([2, -3])).getOutput(0), /negative dimension/],
+    ];
+    for (const [index, make, msg] of cases) {
+      const { builder: b, net: n } = newNetwork();
+      const fill = n.addFill([2, 3], FillOperation.LINSPACE, DataType.FLOAT);
+      fill.name = 'my_fill';
+      fill.setInput(index, make(n));
+      n.markOutput(fill.getOutput(0));
+      const err = expectLayerError(() => n.validate(), 'INVALID_ARGUMENT', 'FILL', msg);
+      expect(err.message).toMatch(/my_fill/);
+      b.dispose();
+    }
+  });
+
+  it('FILL: RANDOM_* with a beta that is not one value', () => {
+    const { builder, net } = newNetwork();
+    const fill = net.addFill([4], FillOperation.RANDOM_UNIFORM, DataType.FLOAT);
+    fill.setInput(2, net.addConstant([2], new Float32Array([1, 2])).getOutput(0));
+    net.markOutput(fill.getOutput(0));
+    expectLayerError(() => net.validate(), 'INVALID_ARGUMENT', 'FILL', /RANDOM_UNIFORM beta input must hold one value/);
     builder.dispose();
   });
 

@@ -202,7 +202,16 @@ Napi::Value AddonNetwork::AddLayer(const Napi::CallbackInfo& info) {
   size_t tensorsBefore = graph_.tensors.size();
   // Attributes refer to the layer id, so add the node first and roll back on failure.
   graph_.addNode(std::move(node), def->numOutputs);
-  Status s = captureStatus([&] {
+  auto rollback = [&] {
+    graph_.nodes.pop_back();
+    graph_.tensors.resize(tensorsBefore);
+    for (auto it = weightRefs_.begin(); it != weightRefs_.end();)
+      it = it->first.first == id ? weightRefs_.erase(it) : std::next(it);
+  };
+  // toAttr reports bad attributes as TrtErrors with their own code (UNSUPPORTED weights type,
+  // INVALID_ARGUMENT values); they pass through as they are, not through captureStatus, which
+  // would turn them into INTERNAL_ERROR.
+  try {
     if (info[3].IsObject()) {
       Napi::Object attrs = info[3].As<Napi::Object>();
       Napi::Array keys = attrs.GetPropertyNames();
@@ -213,13 +222,13 @@ Napi::Value AddonNetwork::AddLayer(const Napi::CallbackInfo& info) {
         graph_.nodes[id].attrs[key] = toAttr(env, id, key, v);
       }
     }
-    inferNodeInPlace(graph_, id);
-  });
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  Status s = captureStatus([&] { inferNodeInPlace(graph_, id); });
   if (!s.ok()) {
-    graph_.nodes.pop_back();
-    graph_.tensors.resize(tensorsBefore);
-    for (auto it = weightRefs_.begin(); it != weightRefs_.end();)
-      it = it->first.first == id ? weightRefs_.erase(it) : std::next(it);
+    rollback();
     throwIfFailed(env, s);
   }
   return Napi::Number::New(env, id);

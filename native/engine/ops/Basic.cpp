@@ -1,7 +1,9 @@
 // CONSTANT, IDENTITY, CAST and SHAPE: the ops every graph (and shape arithmetic) needs.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "../Inference.h"
 #include "../cpu/KernelUtil.h"
@@ -72,17 +74,53 @@ std::unique_ptr<CpuKernel> createCopy(const Node&, const std::vector<DataType>&,
 // ---- CAST --------------------------------------------------------------------------------
 
 void inferCast(InferIO& io) {
-  auto to = static_cast<DataType>(io.node.getInt("toType", 0));
-  if (!isSupportedDataType(to)) io.error("toType ", dataTypeName(to), " is not supported");
+  const int64_t toValue = io.node.getInt("toType", 0);
+  auto to = static_cast<DataType>(toValue);
+  if (!isSupportedDataType(to)) {
+    // A TensorRT type the built-in engine does not store (FP8, INT4, FP4, E8M0) is UNSUPPORTED,
+    // as for network inputs; anything else is not a DataType at all.
+    if (toValue >= 0 && toValue <= static_cast<int64_t>(DataType::kE8M0))
+      fail(StatusCode::kUnsupported, "layer '", io.node.name, "' (", layerTypeName(io.node.type), "): toType ",
+           dataTypeName(to), " is not supported by the built-in engine");
+    io.error("toType ", toValue, " is not a DataType");
+  }
   io.setOutput(0, to, io.dims(0));
+}
+
+// An integer as a float rounded to odd: exact when it fits in 24 bits; otherwise the float
+// neighbour (toward zero or away) whose last significand bit is 1. Rounding that to HALF or BF16
+// (at least two bits narrower) then gives the correctly rounded result, which rounding through
+// a round-to-nearest float does not (16842753 = 2^24 + 2^16 + 1 would become 2^24 + 2^16, a BF16
+// tie, and then 2^24 instead of 2^24 + 2^17).
+inline float intToFloatRoundToOdd(int64_t v) {
+  uint64_t a = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  if (a < (uint64_t{1} << 24)) return static_cast<float>(v);
+  int shift = 0;
+  bool sticky = false;
+  while (a >= (uint64_t{1} << 24)) {
+    sticky = sticky || (a & 1u);
+    a >>= 1;
+    ++shift;
+  }
+  if (sticky) a |= 1u;
+  const float f = std::ldexp(static_cast<float>(a), shift);  // a < 2^24: exact
+  return v < 0 ? -f : f;
 }
 
 template <typename Src, typename Dst>
 void castLoop(const Src* src, Dst* dst, int64_t begin, int64_t end) {
   using S = typename cpu::Compute<Src>::type;
   using D = typename cpu::Compute<Dst>::type;
+  constexpr bool kToHalfLike = std::is_same_v<Dst, Half> || std::is_same_v<Dst, BFloat16>;
   for (int64_t i = begin; i < end; ++i) {
-    S v = cpu::Compute<Src>::load(src, i);
+    S v;
+    if constexpr (std::is_same_v<Src, bool>) {
+      // BOOL storage is one byte and any non-zero byte is true; reading a byte other than 0 or 1
+      // through `bool` would be undefined (and in practice passes the byte through).
+      v = reinterpret_cast<const uint8_t*>(src)[i] != 0;
+    } else {
+      v = cpu::Compute<Src>::load(src, i);
+    }
     D out;
     if constexpr (std::is_same_v<Dst, bool>) {
       out = v != S(0);
@@ -93,6 +131,8 @@ void castLoop(const Src* src, Dst* dst, int64_t begin, int64_t end) {
       else if (x >= static_cast<double>(std::numeric_limits<D>::max())) out = std::numeric_limits<D>::max();
       else if (x <= static_cast<double>(std::numeric_limits<D>::lowest())) out = std::numeric_limits<D>::lowest();
       else out = static_cast<D>(x);
+    } else if constexpr (kToHalfLike && std::is_integral_v<S> && !std::is_same_v<S, bool>) {
+      out = intToFloatRoundToOdd(static_cast<int64_t>(v));  // then rounded once by the store
     } else {
       out = static_cast<D>(v);
     }

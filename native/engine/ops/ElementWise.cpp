@@ -3,6 +3,7 @@
 // Types: SUM PROD MAX MIN SUB DIV POW FLOOR_DIV on FLOAT HALF BF16 INT8 UINT8 INT32 INT64 (result
 // keeps the type; 16-bit floats compute in float); AND OR XOR on BOOL; EQUAL on all of these and
 // BOOL; GREATER and LESS on the numeric types. Comparisons and logical ops give BOOL.
+// Float MAX and MIN propagate NaN (from either operand), as RELU and CLIP do.
 // Integer semantics: arithmetic wraps (two's complement); DIV truncates toward zero; FLOOR_DIV
 // floors; x / 0 and x floordiv 0 give 0; POW with a negative exponent gives the truncated
 // quotient 1 / x^-e (so 1, -1 or 0), and 0 for a zero base.
@@ -169,8 +170,9 @@ class ElementWiseKernel : public CpuKernel {
     switch (op_) {
       case kSUM: go(1, [](float x, float y) { return x + y; }); return;
       case kPROD: go(1, [](float x, float y) { return x * y; }); return;
-      case kMAX: go(1, [](float x, float y) { return x > y ? x : y; }); return;
-      case kMIN: go(1, [](float x, float y) { return x < y ? x : y; }); return;
+      // A NaN operand gives NaN whichever side it is on (x > y alone would drop a NaN x).
+      case kMAX: go(1, [](float x, float y) { return (x > y || x != x) ? x : y; }); return;
+      case kMIN: go(1, [](float x, float y) { return (x < y || x != x) ? x : y; }); return;
       case kSUB: go(1, [](float x, float y) { return x - y; }); return;
       case kDIV: go(2, [](float x, float y) { return x / y; }); return;
       case kPOW: go(20, [](float x, float y) { return std::pow(x, y); }); return;

@@ -263,7 +263,8 @@ void MatMulKernel::run(KernelIO& io) {
           int64_t li = (b * M + m) * N + n;
           if (hasBias_) acc += static_cast<uint32_t>(bias[li % lastDim]);
           int32_t v = static_cast<int32_t>(acc);
-          if (act_ != cpu::kNoActivation) v = static_cast<int32_t>(cpu::applyActivation(act_, static_cast<float>(v), alpha_, beta_));
+          if (act_ != cpu::kNoActivation)
+            v = static_cast<int32_t>(cpu::applyActivation(act_, static_cast<float>(v), alpha_, beta_));
           cp[n] = v;
         }
       }

@@ -25,7 +25,8 @@ void inferNormalization(InferIO& io) {
     if (!isFloatType(io.type(i))) io.error(what, " has type ", dataTypeName(io.type(i)), "; a float type is needed");
     const Dims& d = io.dims(i);
     if (d.size() != x.size())
-      io.error(what, " dims ", dimsToString(d), " must have the input's rank ", rank, " (input dims ", dimsToString(x), ")");
+      io.error(what, " dims ", dimsToString(d), " must have the input's rank ", rank, " (input dims ", dimsToString(x),
+               ")");
     for (int64_t k = 0; k < rank; ++k)
       if (d[k] != 1 && d[k] >= 0 && x[k] >= 0 && d[k] != x[k])
         io.error(what, " dims ", dimsToString(d), " do not broadcast to the input dims ", dimsToString(x));
@@ -34,7 +35,8 @@ void inferNormalization(InferIO& io) {
   int64_t groups = io.node.getInt("numGroups", 1);
   if (groups < 1) io.error("numGroups ", groups, " must be at least 1");
   if (groups > 1) {
-    if (rank < 2) io.error("numGroups ", groups, " needs a channel dimension (dim 1), but the input has dims ", dimsToString(x));
+    if (rank < 2)
+      io.error("numGroups ", groups, " needs a channel dimension (dim 1), but the input has dims ", dimsToString(x));
     if (axes[1]) io.error("with numGroups ", groups, " the axes must not include the channel dimension 1");
     if (x[1] >= 0 && x[1] % groups != 0)
       io.error("numGroups ", groups, " does not divide the ", x[1], " channels of input ", dimsToString(x));

@@ -5,7 +5,8 @@
 //
 // Input 1 is the scale: a scalar (or one value) for per-tensor, or a 1-D tensor of C values for
 // per-axis along attribute `axis` (which then must name a dimension of extent C; -1, the
-// default, means per-tensor). Its type is FLOAT or the layer's float type. Optional input 2 is
+// default, means per-tensor; checked when the network is built, since callers set the axis
+// after adding the layer). Its type is FLOAT or the layer's float type. Optional input 2 is
 // the zero point (INT8, same dims as the scale). The division is done in float; a NaN quotient
 // quantizes to the zero point.
 
@@ -36,14 +37,18 @@ void checkScale(const InferIO& io, DataType floatType) {
   const int64_t rank = static_cast<int64_t>(xd.size());
   const int64_t axis = io.node.getInt("axis", -1);
   const bool perTensor = sd.empty() || sd[0] == 1;
-  if (!perTensor && sd[0] >= 0) {
-    if (axis < 0 || axis >= rank)
-      io.error("a 1-D scale of ", sd[0], " values needs a quantization axis in [0, ", rank, "), got axis ", axis);
-    if (xd[axis] >= 0 && xd[axis] != sd[0])
-      io.error("scale has ", sd[0], " values but dimension ", axis, " of the input ", dimsToString(xd), " has extent ",
-               xd[axis]);
-  } else if (!perTensor && axis >= rank) {
-    io.error("axis ", axis, " is out of range for rank ", rank);
+  // TensorRT sets the quantization axis after addQuantize / addDequantize (layer.axis), so the
+  // axis checks wait for the build.
+  if (!io.addTime) {
+    if (!perTensor && sd[0] >= 0) {
+      if (axis < 0 || axis >= rank)
+        io.error("a 1-D scale of ", sd[0], " values needs a quantization axis in [0, ", rank, "), got axis ", axis);
+      if (xd[axis] >= 0 && xd[axis] != sd[0])
+        io.error("scale has ", sd[0], " values but dimension ", axis, " of the input ", dimsToString(xd),
+                 " has extent ", xd[axis]);
+    } else if (!perTensor && axis >= rank) {
+      io.error("axis ", axis, " is out of range for rank ", rank);
+    }
   }
   if (io.has(2)) {
     if (io.type(2) != DataType::kINT8) io.error("zero point type ", dataTypeName(io.type(2)), " must be INT8");

@@ -51,10 +51,12 @@ struct Reducer {
   }
   static void add(Acc& acc, Acc v) {
     if constexpr (Op == kSum || Op == kAvg) {
-      if constexpr (std::is_integral_v<Acc>) acc = static_cast<Acc>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(v));
+      if constexpr (std::is_integral_v<Acc>)
+        acc = static_cast<Acc>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(v));
       else acc += v;
     } else if constexpr (Op == kProd) {
-      if constexpr (std::is_integral_v<Acc>) acc = static_cast<Acc>(static_cast<uint64_t>(acc) * static_cast<uint64_t>(v));
+      if constexpr (std::is_integral_v<Acc>)
+        acc = static_cast<Acc>(static_cast<uint64_t>(acc) * static_cast<uint64_t>(v));
       else acc *= v;
     } else if constexpr (Op == kMax) {
       if (v > acc || v != v) acc = acc != acc ? acc : v;
@@ -116,8 +118,8 @@ void reduceImpl(const T* x, T* y, const AxisGroups& g, ThreadPool* pool) {
   const int64_t s = g.redDims.empty() ? 0 : g.redStrides[0].back();
   const int64_t outerRed = L > 0 ? redCount / L : 0;
   Dims orDims = g.redDims.empty() ? Dims{} : Dims(g.redDims.begin(), g.redDims.end() - 1);
-  std::vector<int64_t> orStr =
-      g.redDims.empty() ? std::vector<int64_t>{} : std::vector<int64_t>(g.redStrides[0].begin(), g.redStrides[0].end() - 1);
+  std::vector<int64_t> orStr;
+  if (!g.redDims.empty()) orStr.assign(g.redStrides[0].begin(), g.redStrides[0].end() - 1);
   parallelFor(pool, g.keptCount, cpu::grainFor(redCount), [&](int64_t begin, int64_t end) {
     cpu::MultiIndex ki(g.keptDims, {g.keptStrides[0]});
     cpu::MultiIndex ri(orDims, {orStr});
@@ -146,7 +148,8 @@ void reduceImpl(const T* x, T* y, const AxisGroups& g, ThreadPool* pool) {
 
 class ReduceKernel : public CpuKernel {
  public:
-  explicit ReduceKernel(const Node& node) : op_(static_cast<int>(node.getInt("op", 0))), mask_(node.getInt("axes", 0)) {}
+  explicit ReduceKernel(const Node& node)
+      : op_(static_cast<int>(node.getInt("op", 0))), mask_(node.getInt("axes", 0)) {}
 
   void run(KernelIO& io) override {
     const TensorRef& in = io.in[0];

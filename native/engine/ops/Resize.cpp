@@ -38,7 +38,8 @@ void inferResize(InferIO& io) {
     io.error(mode == kLinear ? "LINEAR" : "CUBIC", " resize needs a FLOAT, HALF or BF16 input, not ", dataTypeName(t));
   if (!isSupportedDataType(t)) io.error("input type ", dataTypeName(t), " is not supported");
   const int64_t ct = io.node.getInt("coordinateTransformation", kAsymmetric);
-  if (ct < 0 || ct > 2) io.error("coordinateTransformation ", ct, " is not valid (ALIGN_CORNERS, ASYMMETRIC, HALF_PIXEL)");
+  if (ct < 0 || ct > 2)
+    io.error("coordinateTransformation ", ct, " is not valid (ALIGN_CORNERS, ASYMMETRIC, HALF_PIXEL)");
   const int64_t sel = io.node.getInt("selectorForSinglePixel", 0);
   if (sel < 0 || sel > 1) io.error("selectorForSinglePixel ", sel, " is not valid (FORMULA, UPPER)");
   const int64_t rm = io.node.getInt("nearestRounding", kFloor);

@@ -112,7 +112,9 @@ void inferShuffle(InferIO& io) {
 class ShuffleKernel : public CpuKernel {
  public:
   ShuffleKernel(const Node& node, DataType type)
-      : first_(node.getInts("firstTranspose")), second_(node.getInts("secondTranspose")), elemSize_(dataTypeSize(type)) {}
+      : first_(node.getInts("firstTranspose")),
+        second_(node.getInts("secondTranspose")),
+        elemSize_(dataTypeSize(type)) {}
 
   size_t workspaceBytes(const std::vector<Dims>& inDims, const std::vector<Dims>& outDims) const override {
     std::vector<int64_t> p1 = permFor(first_, inDims[0].size());

@@ -56,7 +56,8 @@ int64_t sampleIndex(int64_t c, int64_t d, int64_t mode, bool& ok) {
   return 0;
 }
 
-std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int64_t rank, const std::function<void(std::string)>& err) {
+std::vector<int64_t> normalizeAxes(const std::vector<int64_t>& axes, int64_t rank,
+                                   const std::function<void(std::string)>& err) {
   std::vector<int64_t> out(axes.size());
   std::vector<bool> seen(static_cast<size_t>(rank), false);
   for (size_t k = 0; k < axes.size(); ++k) {
@@ -75,7 +76,8 @@ void inferSlice(InferIO& io) {
   const int64_t rank = static_cast<int64_t>(in.size());
   const int64_t mode = io.node.getInt("mode", kStrict);
   if (mode < 0 || mode > 4) io.error("mode ", mode, " is not a SampleMode (0..4)");
-  if (io.has(4) && mode != kFill) io.error("the fill value (input 4) is only allowed in FILL mode, not ", modeName(mode));
+  if (io.has(4) && mode != kFill)
+    io.error("the fill value (input 4) is only allowed in FILL mode, not ", modeName(mode));
   if (io.has(4) && volume(io.dims(4)) > 1)
     io.error("the fill value (input 4) must have one element, but has dims ", dimsToString(io.dims(4)));
   auto err = [&](const std::string& m) { io.error(m); };
@@ -191,8 +193,10 @@ class SliceKernel : public CpuKernel {
     std::vector<uint8_t> fill(es, 0);
     if (mode_ == kFill && hasFill_ && io.in[4].count() > 0) {
       const TensorRef& f = io.in[4];
-      if (isFloatType(f.type) || isFloatType(type_)) storeFromDouble(fill.data(), type_, 0, loadAsDouble(f.data, f.type, 0));
-      else storeFromInt64(fill.data(), type_, 0, loadAsInt64(f.data, f.type, 0));
+      if (isFloatType(f.type) || isFloatType(type_))
+        storeFromDouble(fill.data(), type_, 0, loadAsDouble(f.data, f.type, 0));
+      else
+        storeFromInt64(fill.data(), type_, 0, loadAsInt64(f.data, f.type, 0));
     }
     mappedCopy(in.data, in.dims, out.data, out.dims, maps, fill.data(), es, io.pool);
   }

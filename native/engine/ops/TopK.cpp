@@ -119,7 +119,8 @@ class TopKKernel : public CpuKernel {
       case DataType::kBF16: go(BFloat16{}); break;
       case DataType::kINT32: go(int32_t{}); break;
       case DataType::kINT64: go(int64_t{}); break;
-      default: fail(StatusCode::kUnsupported, "layer '", name_, "' (TOPK): type ", dataTypeName(in.type), " is not supported");
+      default:
+        fail(StatusCode::kUnsupported, "layer '", name_, "' (TOPK): type ", dataTypeName(in.type), " is not supported");
     }
   }
   const char* implementation() const override { return "partial-sort"; }
