@@ -740,6 +740,14 @@ export class IFillLayer extends ILayer {
     assertEnum(v, 'toType', DataType, 'DataType');
     this.set_('toType', v);
   }
+  /** Seed of the RANDOM_* operations (an extension: TensorRT's random fill is unseeded). */
+  get seed(): number {
+    return this.int_('seed', 0);
+  }
+  set seed(v: number) {
+    assertInteger(v, 'seed', 0, Number.MAX_SAFE_INTEGER);
+    this.set_('seed', v);
+  }
 }
 
 /** nvinfer1::IQuantizeLayer. */

@@ -45,10 +45,14 @@ describe('event loop liveness', () => {
     ctx.setTensorAddress('a', a);
     ctx.setTensorAddress('y', y);
     const sync = await measureLag(() => ctx.executeV2());
-    const asyncRun = await measureLag(() => ctx.enqueueV3());
-    console.log(`enqueueV3: ${asyncRun.durationMs.toFixed(0)} ms, max lag ${asyncRun.maxLagMs.toFixed(1)} ms, ${asyncRun.ticks} ticks; executeV2 (blocking control): max lag ${sync.maxLagMs.toFixed(0)} ms`);
+    // Enough back-to-back enqueues to keep the engine busy for at least ~300 ms on any machine.
+    const reps = Math.max(1, Math.ceil(300 / Math.max(sync.durationMs, 1)));
+    const asyncRun = await measureLag(async () => {
+      for (let i = 0; i < reps; i += 1) await ctx.enqueueV3();
+    });
+    console.log(`enqueueV3 x${reps}: ${asyncRun.durationMs.toFixed(0)} ms, max lag ${asyncRun.maxLagMs.toFixed(1)} ms, ${asyncRun.ticks} ticks; executeV2 (blocking control): ${sync.durationMs.toFixed(0)} ms with max lag ${sync.maxLagMs.toFixed(0)} ms`);
     expect(sync.maxLagMs).toBeGreaterThan(sync.durationMs * 0.8); // the probe sees a blocked loop
-    expect(asyncRun.durationMs).toBeGreaterThan(100); // long enough to mean something
+    expect(asyncRun.durationMs).toBeGreaterThan(150); // long enough to mean something
     expect(asyncRun.maxLagMs).toBeLessThan(Math.min(50, asyncRun.durationMs / 4));
     expect(asyncRun.ticks).toBeGreaterThan(asyncRun.durationMs / 10);
     expect(y.view(trt.DataType.FLOAT)[0]).toBeCloseTo(1 / n, 6); // (J/n)^k = J/n
@@ -60,18 +64,28 @@ describe('event loop liveness', () => {
 
   it('keeps ticking during a long build (constant folding of large matmuls)', async () => {
     const builder = new trt.Builder(quietLogger, { backend: 'cpu' });
-    const net = builder.createNetworkV2();
-    const n = 640;
-    const c = net.addConstant([n, n], new Float32Array(n * n).fill(1 / n)).getOutput(0);
-    let t = c;
-    for (let i = 0; i < 14; i += 1) t = net.addMatrixMultiply(t, trt.MatrixOperation.NONE, c, trt.MatrixOperation.NONE).getOutput(0);
-    const x = net.addInput('x', trt.DataType.FLOAT, [n, n]);
-    const y = net.addElementWise(x, t, trt.ElementWiseOperation.SUM).getOutput(0);
-    net.markOutput(y);
     const config = builder.createBuilderConfig();
-    const syncBuild = await measureLag(() => builder.buildSerializedNetworkSync(net, config));
-    const asyncBuild = await measureLag(() => builder.buildSerializedNetwork(net, config));
-    console.log(`build: ${asyncBuild.durationMs.toFixed(0)} ms, max lag ${asyncBuild.maxLagMs.toFixed(1)} ms; sync control lag ${syncBuild.maxLagMs.toFixed(0)} ms`);
+    const n = 640;
+    // Grow the folded chain until a blocking build takes ~150 ms, so the async build is long
+    // enough to measure on fast and slow machines alike.
+    let depth = 8;
+    let net: trt.NetworkDefinition;
+    let syncBuild: Awaited<ReturnType<typeof measureLag>>;
+    for (;;) {
+      net = builder.createNetworkV2();
+      const c = net.addConstant([n, n], new Float32Array(n * n).fill(1 / n)).getOutput(0);
+      let t = c;
+      for (let i = 0; i < depth; i += 1) t = net.addMatrixMultiply(t, trt.MatrixOperation.NONE, c, trt.MatrixOperation.NONE).getOutput(0);
+      const x = net.addInput('x', trt.DataType.FLOAT, [n, n]);
+      net.markOutput(net.addElementWise(x, t, trt.ElementWiseOperation.SUM).getOutput(0));
+      const candidate = net;
+      syncBuild = await measureLag(() => builder.buildSerializedNetworkSync(candidate, config));
+      if (syncBuild.durationMs >= 150 || depth >= 256) break;
+      depth *= 2;
+    }
+    const built = net;
+    const asyncBuild = await measureLag(() => builder.buildSerializedNetwork(built, config));
+    console.log(`build (${depth} folded matmuls): ${asyncBuild.durationMs.toFixed(0)} ms, max lag ${asyncBuild.maxLagMs.toFixed(1)} ms; sync control lag ${syncBuild.maxLagMs.toFixed(0)} ms`);
     expect(syncBuild.maxLagMs).toBeGreaterThan(syncBuild.durationMs * 0.8);
     expect(asyncBuild.durationMs).toBeGreaterThan(100);
     expect(asyncBuild.maxLagMs).toBeLessThan(Math.min(50, asyncBuild.durationMs / 4));

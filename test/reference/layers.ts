@@ -1029,7 +1029,7 @@ export interface LRNParams {
   alpha: number;
   beta: number;
   k: number;
-  /** default rank-3 (C of NCHW) */
+  /** default 1 (C of [N, C, ...], docs/layers.md; TensorRT documents rank-3, the same for 4-D) */
   channelAxis?: number;
 }
 
@@ -1039,7 +1039,7 @@ export interface LRNParams {
  */
 export function lrn(input: Ref, p: LRNParams): Ref {
   const rank = input.dims.length;
-  const ch = normAxis(p.channelAxis ?? defaultChannelAxis(rank), rank);
+  const ch = normAxis(p.channelAxis ?? 1, rank);
   const C = input.dims[ch];
   const lo = Math.floor((p.windowSize - 1) / 2);
   const hi = Math.ceil((p.windowSize - 1) / 2);

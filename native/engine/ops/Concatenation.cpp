@@ -22,23 +22,50 @@ void inferConcatenation(InferIO& io) {
   if (rank == 0) io.error("cannot concatenate rank-0 tensors");
   int64_t axis = concatAxis(io, rank);
   DataType type = io.type(0);
-  Dims out = first;
-  int64_t axisSum = 0;
   for (size_t i = 0; i < n; ++i) {
     const Dims& d = io.dims(i);
     if (io.type(i) != type)
       io.error("input ", i, " has type ", dataTypeName(io.type(i)), " but input 0 has type ", dataTypeName(type));
     if (static_cast<int64_t>(d.size()) != rank)
       io.error("input ", i, " has rank ", d.size(), " (dims ", dimsToString(d), ") but input 0 has rank ", rank);
-    for (int64_t k = 0; k < rank; ++k) {
-      if (k == axis) continue;
-      if (!unifyDim(out[k], d[k], out[k]))
-        io.error("input ", i, " has dims ", dimsToString(d), " but input 0 has dims ", dimsToString(first),
-                 "; they must agree except on axis ", axis);
-    }
-    if (axisSum >= 0) axisSum = d[axis] < 0 ? -1 : axisSum + d[axis];
   }
-  out[axis] = axisSum;
+  // Output dims for concatenation along `a`; false (with the first offending input) if the
+  // inputs disagree off that axis.
+  auto concatDims = [&](int64_t a, Dims& out, size_t& bad) {
+    out = first;
+    int64_t axisSum = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const Dims& d = io.dims(i);
+      for (int64_t k = 0; k < rank; ++k) {
+        if (k != a && !unifyDim(out[k], d[k], out[k])) {
+          bad = i;
+          return false;
+        }
+      }
+      if (axisSum >= 0) axisSum = d[a] < 0 ? -1 : axisSum + d[a];
+    }
+    out[a] = axisSum;
+    return true;
+  };
+  Dims out;
+  size_t bad = 0;
+  if (!concatDims(axis, out, bad)) {
+    // The axis is set after the add (network.addConcatenation takes none, as TensorRT's): at add
+    // time only inputs that no axis can join are an error. Until the axis is set, the output
+    // dims that depend on it are unknown.
+    bool fixable = false;
+    Dims other;
+    size_t unused = 0;
+    for (int64_t k = 0; io.addTime && !fixable && k < rank; ++k) fixable = k != axis && concatDims(k, other, unused);
+    if (!fixable)
+      io.error("input ", bad, " has dims ", dimsToString(io.dims(bad)), " but input 0 has dims ", dimsToString(first),
+               "; they must agree except on axis ", axis);
+    out = first;
+    for (size_t i = 0; i < n; ++i)
+      for (int64_t k = 0; k < rank; ++k)
+        if (io.dims(i)[k] != out[k]) out[k] = -1;
+    out[axis] = -1;
+  }
   io.setOutput(0, type, out);
 }
 

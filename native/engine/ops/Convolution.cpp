@@ -91,7 +91,7 @@ void inferConvolutionLike(InferIO& io, WindowOp op) {
         io.error("kernel weights have ", kw->count, " values, which is not a multiple of ",
                  deconv ? "numOutputMaps/numGroups*prod(kernelSizeNd) = " : "numOutputMaps*prod(kernelSizeNd) = ", unit);
     }
-  } else {
+  } else if (kTensor) {  // neither: only at add time (see above)
     checkWeightType(io, "kernel tensor (input 1) values", io.type(1), t);
     const Dims& kd = io.dims(1);
     Dims expect(rank);

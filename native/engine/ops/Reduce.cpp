@@ -37,17 +37,19 @@ void inferReduce(InferIO& io) {
   io.setOutput(0, t, out);
 }
 
-template <typename Acc, int Op>
+// V is the element type: an empty integer MAX/MIN gives the lowest/highest value of the tensor's
+// own type (INT32_MIN for INT32, not INT64_MIN truncated to int32, which is 0).
+template <typename Acc, int Op, typename V = Acc>
 struct Reducer {
   static Acc init() {
     if constexpr (Op == kSum || Op == kAvg) return Acc(0);
     if constexpr (Op == kProd) return Acc(1);
     if constexpr (Op == kMax)
       return std::numeric_limits<Acc>::has_infinity ? -std::numeric_limits<Acc>::infinity()
-                                                    : std::numeric_limits<Acc>::lowest();
+                                                    : static_cast<Acc>(std::numeric_limits<V>::lowest());
     if constexpr (Op == kMin)
       return std::numeric_limits<Acc>::has_infinity ? std::numeric_limits<Acc>::infinity()
-                                                    : std::numeric_limits<Acc>::max();
+                                                    : static_cast<Acc>(std::numeric_limits<V>::max());
   }
   static void add(Acc& acc, Acc v) {
     if constexpr (Op == kSum || Op == kAvg) {
@@ -78,7 +80,7 @@ void reduceImpl(const T* x, T* y, const AxisGroups& g, ThreadPool* pool) {
   using C = cpu::Compute<T>;
   using V = typename C::type;
   using Acc = std::conditional_t<std::is_floating_point_v<V>, double, int64_t>;
-  using R = Reducer<Acc, Op>;
+  using R = Reducer<Acc, Op, V>;
   auto store = [&](int64_t i, Acc a) {
     if constexpr (std::is_floating_point_v<V>) C::store(y, i, static_cast<V>(a));
     else y[i] = static_cast<T>(a);

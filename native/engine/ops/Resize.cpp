@@ -131,7 +131,13 @@ class ResizeKernel : public CpuKernel {
       for (int64_t o = 0; o < outSize; ++o) t.index[o] = o;
       return t;
     }
-    const double ratio = scale > 0 ? 1.0 / scale : static_cast<double>(inSize) / static_cast<double>(outSize);
+    // Input coordinate of v (an output coordinate): v / scale with scales, else v * in / out. The
+    // product by the integer input size is exact and the one division rounds correctly, so exact
+    // results (integers and .5 ties, which decide NEAREST rounding) stay exact; multiplying by a
+    // rounded in/out ratio could land an ulp off (HALF_PIXEL 15 -> 11 at o = 5 gave 6.999...).
+    const auto toInput = [&](double v) {
+      return scale > 0 ? v / scale : v * static_cast<double>(inSize) / static_cast<double>(outSize);
+    };
     t.count = mode_ == kNearest ? 1 : mode_ == kLinear ? 2 : 4;
     t.index.resize(static_cast<size_t>(outSize * t.count));
     t.weight.resize(static_cast<size_t>(outSize * t.count));
@@ -141,8 +147,8 @@ class ResizeKernel : public CpuKernel {
       double x;
       if (outSize == 1 && selector_ == 1) x = 0;
       else if (transform_ == kAlignCorners) x = outSize > 1 ? o * static_cast<double>(inSize - 1) / (outSize - 1) : 0;
-      else if (transform_ == kAsymmetric) x = o * ratio;
-      else x = (o + 0.5) * ratio - 0.5;
+      else if (transform_ == kAsymmetric) x = toInput(static_cast<double>(o));
+      else x = toInput(o + 0.5) - 0.5;
       int64_t* idx = &t.index[o * t.count];
       float* w = &t.weight[o * t.count];
       if (mode_ == kNearest) {
