@@ -214,7 +214,8 @@ async function checkConv(
  * sum of up to C/g*prod(k) = 144 products accumulated in GEMM order, compared with a
  * double-precision reference; near-zero sums (cancellation) fall back on atol, and 1e-6 is only
  * ~8 float32 ulp at 1.0, so 4e-6 leaves room for the accumulation-order error of 144 terms of
- * size <= 1 (~144 * 6e-8 worst case) with rtol 4e-5. HALF/BF16: 1 (the default 2 ulp), because
+ * size <= 1 (~144 * 6e-8 worst case) with rtol 4e-5 (at scale 1 the 144-term 32x32 case below
+ * does exceed the FLOAT tolerance; at 4 every case passes). HALF/BF16: 1 (the default 2 ulp), because
  * the engine accumulates in float32 and rounds once to the storage type, like the reference, so
  * the results can differ by at most 1 ulp where the float32 sum lands across a rounding boundary.
  */
@@ -505,6 +506,43 @@ describe('POOLING', () => {
       builder.dispose();
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Larger shapes: the kernels split work over the thread pool only above some size
+
+describe('larger shapes (thread-pool paths)', () => {
+  // Tolerance: CONVOLUTION/DECONVOLUTION as above (convScale: 144-term sums at most); POOLING
+  // the defaults.
+  const bigConv: ConvSpec[] = [
+    { name: 'conv 2-D 16->32 channels 3x3, 32x32, bias, batch 2', x: [2, 16, 32, 32], K: 32, k: [3, 3], padding: [1, 1], bias: true },
+    { name: 'conv 2-D depthwise 32 channels 3x3 stride 2, 28x28', x: [1, 32, 28, 28], K: 32, k: [3, 3], stride: [2, 2], padding: [1, 1], groups: 32, bias: true },
+    { name: 'conv 2-D 4 groups 5x5 SAME_UPPER, 24x20', x: [1, 16, 24, 20], K: 8, k: [5, 5], groups: 4, mode: PaddingMode.SAME_UPPER },
+  ];
+  const bigDeconv: ConvSpec[] = [
+    { name: 'deconv 2-D 16->8 channels 4x4 stride 2, 16x16, bias, batch 2', x: [2, 16, 16, 16], K: 8, k: [4, 4], stride: [2, 2], padding: [1, 1], bias: true },
+  ];
+  const bigPool: PoolSpec[] = [
+    { name: 'pool MAX 3x3 stride 2, 32x32, batch 2', x: [2, 16, 32, 32], type: PoolingType.MAX, w: [3, 3], stride: [2, 2], padding: [1, 1] },
+    { name: 'pool AVERAGE 3-D 2x3x3, excl false', x: [1, 8, 8, 16, 16], type: PoolingType.AVERAGE, w: [2, 3, 3], stride: [2, 1, 1], padding: [0, 1, 1], excl: false },
+  ];
+  for (const dtype of [DataType.FLOAT, DataType.HALF]) {
+    for (const [i, s] of bigConv.entries()) {
+      it(`${s.name} ${typeName(dtype)}`, async () => {
+        await checkConv('conv', s, dtype, 8000 + 10 * i, { toleranceScale: convScale(dtype) });
+      });
+    }
+    for (const [i, s] of bigDeconv.entries()) {
+      it(`${s.name} ${typeName(dtype)}`, async () => {
+        await checkConv('deconv', s, dtype, 8500 + 10 * i, { toleranceScale: convScale(dtype) });
+      });
+    }
+    for (const [i, s] of bigPool.entries()) {
+      it(`${s.name} ${typeName(dtype)}`, async () => {
+        await checkPool(s, dtype, 8800 + 10 * i);
+      });
+    }
+  }
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -180,6 +180,7 @@ describe('MATRIX_MULTIPLY', () => {
         [[2, 3, 4], NONE, [1, 4, 5], NONE], // B shared by the batch (one stacked GEMM)
         [[2, 1, 4], VECTOR, [1, 3, 4, 5], NONE], // -> [2,3,5]
         [[2, 1, 3, 4], NONE, [1, 5, 4], VECTOR], // -> [2,5,3]
+        [[3, 4], VECTOR, [1, 4, 5], NONE], // vectors stacked against one shared matrix: [3,5]
       ];
       for (const [i, [aDims, op0, bDims, op1]] of cases.entries()) {
         await checkLayer({
@@ -204,19 +205,21 @@ describe('MATRIX_MULTIPLY', () => {
 
   for (const dtype of floatTypes) {
     it(`constant right operand (folded into prepacked weights): NONE, TRANSPOSE, VECTOR, batched ${typeName(dtype)}`, async () => {
-      const cases: Array<{ x: number[]; w: number[]; op1: MatrixOperation }> = [
+      const cases: Array<{ x: number[]; op0?: MatrixOperation; w: number[]; op1: MatrixOperation }> = [
         { x: [6, 8], w: [8, 5], op1: NONE },
         { x: [6, 8], w: [5, 8], op1: TRANSPOSE },
         { x: [6, 8], w: [8], op1: VECTOR },
+        { x: [8, 6], op0: TRANSPOSE, w: [8, 5], op1: NONE },
         { x: [2, 3, 8], w: [1, 8, 5], op1: NONE }, // shared constant: one stacked GEMM
         { x: [2, 3, 8], w: [2, 5, 8], op1: TRANSPOSE }, // one packed matrix per batch
+        { x: [4, 8], op0: VECTOR, w: [1, 8, 5], op1: NONE }, // stacked vectors x shared constant
       ];
       for (const [i, c] of cases.entries()) {
         const x = asStored(randomRef(c.x, 400 + i), dtype);
         const w = asStored(randomRef(c.w, 450 + i), dtype);
         const engine = await buildEngine((net) => {
           const input = net.addInput('x', dtype, c.x);
-          const y = net.addMatrixMultiply(input, NONE, constantOf(net, w, dtype), c.op1).getOutput(0);
+          const y = net.addMatrixMultiply(input, c.op0 ?? NONE, constantOf(net, w, dtype), c.op1).getOutput(0);
           y.name = 'y';
           net.markOutput(y);
         });
@@ -227,7 +230,7 @@ describe('MATRIX_MULTIPLY', () => {
           // operands (foldMatMulWeights only folds FLOAT right operands).
           if (dtype === DataType.FLOAT) expect(layers[0]!.implementation).toBe('gemm-prepacked');
           const out = await runEngine(engine, { x: { ref: x, dtype } });
-          expectClose(out['y'], R.matrixMultiply(x, w, { op1: c.op1 }), dtype, mmScale, `x[${c.x}] x ${opName(c.op1)} w[${c.w}]`);
+          expectClose(out['y'], R.matrixMultiply(x, w, { op0: c.op0 ?? NONE, op1: c.op1 }), dtype, mmScale, `x[${c.x}] x ${opName(c.op1)} w[${c.w}]`);
         } finally {
           engine.dispose();
         }
@@ -283,24 +286,24 @@ describe('MATRIX_MULTIPLY', () => {
     });
 
     /**
-     * K = 1000. Tolerance: float32 accumulation of 1000 products in blocked order; the rounding
-     * error grows like sqrt(K)*eps32*sqrt(sum (a*b)^2) on average and like K*eps32*sum|a*b| at
-     * worst, and it dominates for outputs near zero where only atol counts. toleranceScale 50
-     * gives FLOAT atol 5e-5 / rtol 5e-4 (observed max abs error ~1e-5 on outputs of magnitude
-     * ~10). HALF/BF16 accumulate in float as well and see one final rounding, far inside 50x
-     * their default.
+     * K = 1000. Tolerance: float32 accumulation of 1000 products in blocked order. The rounding
+     * error grows like sqrt(K)*eps32*sqrt(sum (a*b)^2) on average (K*eps32*sum|a*b| at worst);
+     * measured max abs error ~9e-6 on outputs up to ~29. For outputs near zero only atol
+     * counts, and 9e-6 is 9x the FLOAT atol of 1e-6, so toleranceScale 16 (atol 1.6e-5, rtol
+     * 1.6e-4) keeps a 2x margin. HALF/BF16 accumulate in float as well and round once at the
+     * end: their outputs match the rounded reference exactly here, far inside 16x.
      */
     it(`long K (1000): tensor and constant right operands ${typeName(dtype)}`, async () => {
-      const longKScale = 50;
-      const a = randomRef([3, 1000], 600);
-      const b = randomRef([1000, 4], 601);
+      const longKScale = 16;
+      const a = randomRef([8, 1000], 600);
+      const b = randomRef([1000, 16], 601);
       await checkLayer({
         inputs: { a: { ref: a, dtype }, b: { ref: b, dtype } },
         define: (net, t) => net.addMatrixMultiply(t['a']!, NONE, t['b']!, NONE).getOutput(0),
         reference: (t) => R.matrixMultiply(t['a']!, t['b']!),
         toleranceScale: longKScale,
       });
-      const wT = asStored(randomRef([4, 1000], 602), dtype);
+      const wT = asStored(randomRef([16, 1000], 602), dtype);
       await checkLayer({
         inputs: { a: { ref: a, dtype } },
         define: (net, t) => net.addMatrixMultiply(t['a']!, NONE, constantOf(net, wT, dtype), TRANSPOSE).getOutput(0),
@@ -308,7 +311,64 @@ describe('MATRIX_MULTIPLY', () => {
         toleranceScale: longKScale,
       });
     });
+
+    it(`fused bias per row (vector right operand), per batch element (both vectors) and added first ${typeName(dtype)}`, async () => {
+      // Bias along the last output dim: M when B is a VECTOR, the batch dim when both are.
+      const cases: Array<{ x: number[]; op0: MatrixOperation; w: number[]; op1: MatrixOperation; bias: number[]; biasFirst: boolean }> = [
+        { x: [6, 8], op0: NONE, w: [8], op1: VECTOR, bias: [6], biasFirst: false },
+        { x: [2, 6, 8], op0: NONE, w: [1, 8], op1: VECTOR, bias: [1, 6], biasFirst: true },
+        { x: [5, 8], op0: VECTOR, w: [1, 8], op1: VECTOR, bias: [5], biasFirst: false },
+        { x: [2, 8, 3], op0: TRANSPOSE, w: [1, 8, 4], op1: NONE, bias: [1, 1, 4], biasFirst: true },
+      ];
+      for (const [i, c] of cases.entries()) {
+        const x = asStored(randomRef(c.x, 560 + i), dtype);
+        const w = asStored(randomRef(c.w, 570 + i), dtype);
+        const bias = asStored(randomRef(c.bias, 580 + i), dtype);
+        const engine = await buildEngine((net) => {
+          const input = net.addInput('x', dtype, c.x);
+          const mm = net.addMatrixMultiply(input, c.op0, constantOf(net, w, dtype), c.op1).getOutput(0);
+          const k = constantOf(net, bias, dtype);
+          const sum = (c.biasFirst ? net.addElementWise(k, mm, ElementWiseOperation.SUM) : net.addElementWise(mm, k, ElementWiseOperation.SUM)).getOutput(0);
+          const a = net.addActivation(sum, ActivationType.ELU);
+          a.alpha = 0.5;
+          a.getOutput(0).name = 'y';
+          net.markOutput(a.getOutput(0));
+        });
+        try {
+          const layers = engine.inspect().layers.filter((l) => l.type !== 'CONSTANT');
+          expect(layers.map((l) => [l.type, l.fusedActivation])).toEqual([['MATRIX_MULTIPLY', ActivationType.ELU]]);
+          const out = await runEngine(engine, { x: { ref: x, dtype } });
+          const mm = R.matrixMultiply(x, w, { op0: c.op0, op1: c.op1 });
+          const want = R.activation(R.elementWise(mm, bias, { op: R.ElementWiseOperation.SUM }), { type: ActivationType.ELU, alpha: 0.5 });
+          expectClose(out['y'], want, dtype, mmScale, `case ${i}`);
+        } finally {
+          engine.dispose();
+        }
+      }
+    });
   }
+
+  it('K = 0 gives zeros (tensor operands), also with a fused bias and activation', async () => {
+    for (const dtype of mmTypes) {
+      await checkLayer({
+        inputs: { a: { ref: R.ref([3, 0], []), dtype }, b: { ref: R.ref([0, 4], []), dtype } },
+        define: (net, { a, b }) => net.addMatrixMultiply(a!, NONE, b!, NONE).getOutput(0),
+        reference: () => R.ref([3, 4], () => 0),
+      });
+    }
+    for (const dtype of floatTypes) {
+      const bias = asStored(randomRef([1, 4], 590), dtype);
+      await checkLayer({
+        inputs: { a: { ref: R.ref([3, 0], []), dtype }, b: { ref: R.ref([0, 4], []), dtype } },
+        define: (net, { a, b }) => {
+          const mm = net.addMatrixMultiply(a!, NONE, b!, NONE).getOutput(0);
+          const sum = net.addElementWise(mm, constantOf(net, bias, dtype), ElementWiseOperation.SUM).getOutput(0);
+          return net.addActivation(sum, ActivationType.RELU).getOutput(0);
+        },
+        reference: () => R.activation(R.broadcastTo(bias, [3, 4]), { type: ActivationType.RELU }),
+      });
+    }
+  });
 
   it('INT32 products wrap around like two-complement int32 arithmetic', async () => {
     // 65536 * 65536 = 2^32 wraps to 0; 46341^2 = 2147488281 wraps to -2147479015.
@@ -364,6 +424,7 @@ describe('SHUFFLE', () => {
           [[2, 3, 4], [1, 2, 1, 12, 1]],
           [[6], [-1, 1]],
           [[1, 1], []], // to a scalar
+          [[], [1, -1]], // from a scalar
         ] as Array<[number[], number[]]>
       ).entries()) {
         await checkLayer({
@@ -597,6 +658,20 @@ describe('CONCATENATION', () => {
     }
   });
 
+  it('the same tensor more than once', async () => {
+    for (const dtype of [DataType.BF16, DataType.UINT8]) {
+      await checkLayer({
+        inputs: { a: { ref: valuesFor(dtype, [2, 3], 990), dtype }, b: { ref: valuesFor(dtype, [2, 1], 991), dtype } },
+        define: (net, { a, b }) => {
+          const c = net.addConcatenation([a!, b!, a!, a!]);
+          c.axis = -1;
+          return c.getOutput(0);
+        },
+        reference: ({ a, b }) => R.concatenation([a!, b!, a!, a!], { axis: -1 }),
+      });
+    }
+  });
+
   it('dynamic shapes: three inputs on axis -2 with every dim -1', async () => {
     for (const dtype of [DataType.HALF, DataType.INT8]) {
       await checkLayer({
@@ -630,6 +705,7 @@ describe('SOFTMAX', () => {
         [[2, 3, 4, 5], 1 << 3],
         [[3, 37], 1 << 1], // contiguous rows longer than the 8 lanes
         [[2, 5, 70], 1 << 1], // strided axis over more than one 64-wide block
+        [[3, 1, 4], 1 << 1], // a size-1 axis: all ones
       ];
       for (const [i, [dims, axes]] of cases.entries()) {
         await checkLayer({
@@ -746,6 +822,43 @@ describe('REDUCE', () => {
     }
   }
 
+  it('dims of size 1 among reduced and kept axes', async () => {
+    for (const dtype of [DataType.FLOAT, DataType.INT32]) {
+      for (const op of reduceOps) {
+        for (const axes of [0b0010, 0b0101, 0b1010, 0b1111, 0b0001]) {
+          await checkLayer({
+            inputs: { x: { ref: reduceValues(dtype, op, [2, 1, 4, 1], 1380 + op), dtype } },
+            define: (net, { x }) => net.addReduce(x!, op, axes, true).getOutput(0),
+            reference: ({ x }) => R.reduce(x!, { op, axes, keepDims: true }),
+          });
+        }
+      }
+    }
+  });
+
+  it('empty reductions give the identity: SUM 0, PROD 1, MAX lowest, MIN highest, AVG NaN (floats) or 0 (integers)', async () => {
+    for (const dtype of [...floatTypes, DataType.INT32, DataType.INT64]) {
+      const lowest = R.isFloatType(dtype) ? -Infinity : dtype === DataType.INT32 ? R.INT32_MIN : R.INT64_MIN;
+      const highest = R.isFloatType(dtype) ? Infinity : dtype === DataType.INT32 ? R.INT32_MAX : R.INT64_MAX;
+      const expected: Record<number, number> = {
+        [ReduceOperation.SUM]: 0,
+        [ReduceOperation.PROD]: 1,
+        [ReduceOperation.MAX]: lowest,
+        [ReduceOperation.MIN]: highest,
+        [ReduceOperation.AVG]: R.isFloatType(dtype) ? NaN : 0,
+      };
+      for (const op of reduceOps) {
+        await checkLayer({
+          inputs: { x: { ref: R.ref([2, 0, 3], []), dtype } },
+          define: (net, { x }) => net.addReduce(x!, op, 0b010, false).getOutput(0),
+          // For floats this is R.reduce's own result; integers have no infinities, so the
+          // engine gives the limits of the tensor's type (the reference cannot store -inf).
+          reference: () => R.ref([2, 3], () => expected[op]!),
+        });
+      }
+    }
+  });
+
   it('integer AVG truncates toward zero', async () => {
     for (const dtype of [DataType.INT32, DataType.INT64]) {
       await checkLayer({
@@ -820,6 +933,28 @@ describe('SCALE', () => {
     }
   }
 
+  it('weights stored as HALF, BF16 or INT32 (converted to float by the kernel)', async () => {
+    for (const [dtype, wType] of [
+      [DataType.HALF, DataType.HALF],
+      [DataType.BF16, DataType.BF16],
+      [DataType.FLOAT, DataType.INT32],
+      [DataType.HALF, DataType.FLOAT],
+    ] as const) {
+      const seed = 1620 + dtype + 10 * wType;
+      const raw = (n: number, s: number, lo: number, hi: number): R.Ref =>
+        wType === DataType.INT32 ? R.map(randomRef([n], s, lo, hi + 1), Math.floor) : asStored(randomRef([n], s, lo, hi), wType);
+      const shift = raw(3, seed + 1, 0, 1); // bases stay positive under the fractional powers
+      const scale = raw(3, seed + 2, 1, 2);
+      const power = raw(3, seed + 3, 1, 2);
+      await checkLayer({
+        inputs: { x: { ref: randomRef(dims, seed, 0.25, 1.5), dtype } },
+        define: (net, { x }) =>
+          net.addScale(x!, ScaleMode.CHANNEL, weightsOf(wType, shift.data), weightsOf(wType, scale.data), weightsOf(wType, power.data)).getOutput(0),
+        reference: ({ x }) => R.scale(x!, { mode: ScaleMode.CHANNEL, shift: shift.data, scale: scale.data, power: power.data }),
+      });
+    }
+  });
+
   it('dynamic shapes: CHANNEL on axis 1 and ELEMENTWISE on axis 2 with every dim -1', async () => {
     const shift = Float32Array.from(randomRef([3], 1600).data);
     const scale = Float32Array.from(randomRef([20], 1601).data);
@@ -842,11 +977,13 @@ describe('SCALE', () => {
 // One engine, two optimization profiles, every op of this file
 
 describe('two optimization profiles', () => {
-  // x [B, 4, H, 6] -> matmul (constant [1,1,6,5]) -> softmax(axis 3) -> scale (CHANNEL, axis 1)
+  // x [B, 4, H, 6] -> matmul (constant [1,1,6,5]) + bias [1,1,1,5] -> LEAKY_RELU (all three fused
+  //   into one MATRIX_MULTIPLY) -> softmax(axis 3) -> scale (CHANNEL, axis 1)
   //   -> reduce SUM over axis 2 (keepDims) -> shuffle (transpose [0,2,1,3], reshape [0,-1]) = a [B,20]
   // x -> reduce MAX over axes 1,2 -> shuffle reshape [0,-1] = b [B,6]; y = concat([a, b], axis 1).
   // Tolerance: FLOAT with toleranceScale 4 (a K=6 float GEMM before the rest, as MATRIX_MULTIPLY).
   const w = randomRef([1, 1, 6, 5], 1700);
+  const bias = asStored(randomRef([1, 1, 1, 5], 1703), DataType.FLOAT);
   const shift = Float32Array.from(randomRef([4], 1701).data);
   const scale = Float32Array.from(randomRef([4], 1702, 0.5, 1.5).data);
   const profiles: Array<Record<string, Profile>> = [
@@ -868,7 +1005,8 @@ describe('two optimization profiles', () => {
 
   function reference(x: R.Ref): R.Ref {
     const mm = R.matrixMultiply(x, asStored(w, DataType.FLOAT));
-    const sm = R.softMax(mm, { axes: 1 << 3 });
+    const act = R.activation(R.elementWise(mm, bias, { op: R.ElementWiseOperation.SUM }), { type: ActivationType.LEAKY_RELU, alpha: 0.2 });
+    const sm = R.softMax(act, { axes: 1 << 3 });
     const sc = R.scale(sm, { mode: R.ScaleMode.CHANNEL, shift, scale });
     const red = R.reduce(sc, { op: R.ReduceOperation.SUM, axes: 1 << 2, keepDims: true });
     const a = R.shuffle(red, { firstTranspose: [0, 2, 1, 3], reshapeDims: [0, -1] });
@@ -881,7 +1019,10 @@ describe('two optimization profiles', () => {
       (net) => {
         const x = net.addInput('x', DataType.FLOAT, [-1, 4, -1, 6]);
         const mm = net.addMatrixMultiply(x, NONE, constantOf(net, w, DataType.FLOAT), NONE).getOutput(0);
-        const sm = net.addSoftMax(mm);
+        const biased = net.addElementWise(mm, constantOf(net, bias, DataType.FLOAT), ElementWiseOperation.SUM).getOutput(0);
+        const act = net.addActivation(biased, ActivationType.LEAKY_RELU);
+        act.alpha = 0.2;
+        const sm = net.addSoftMax(act.getOutput(0));
         sm.axes = 1 << 3;
         const sc = net.addScale(sm.getOutput(0), ScaleMode.CHANNEL, shift, scale).getOutput(0);
         const red = net.addReduce(sc, ReduceOperation.SUM, 1 << 2, true).getOutput(0);
@@ -900,6 +1041,9 @@ describe('two optimization profiles', () => {
     );
     try {
       expect(engine.numOptimizationProfiles).toBe(2);
+      const mmLayer = engine.inspect().layers.find((l) => l.type === 'MATRIX_MULTIPLY');
+      expect([mmLayer?.implementation, mmLayer?.fusedActivation]).toEqual(['gemm-prepacked', ActivationType.LEAKY_RELU]);
+      expect(computeLayers(engine)).not.toContain('ACTIVATION');
       // The engine does not track symbolic dims: reshape [0,-1] of a dynamic batch is [-1,-1]
       // until the input shape is known.
       expect(engine.getTensorShape('y')).toEqual([-1, -1]);
