@@ -523,7 +523,7 @@ describe('SHUFFLE', () => {
 
     it(`a chain of reshapes is merged into one SHUFFLE and gives the same values ${name}`, async () => {
       const x = asStored(valuesFor(dtype, [2, 3, 4], 800), dtype);
-      const chain: number[][] = [[6, 4], [4, -1], [0, 3, 2], [24], [2, 0 + 12]];
+      const chain: number[][] = [[6, 4], [4, -1], [0, 3, 2], [24], [2, 12]];
       const engine = await buildEngine((net) => {
         let t = net.addInput('x', dtype, [2, 3, 4]);
         for (const dims of chain) {

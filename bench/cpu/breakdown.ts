@@ -17,6 +17,7 @@ import {
   conv3x3,
   trtConv,
   trtDense,
+  trtMaxPool2x2,
   trtOutput,
   trtRelu,
 } from './networks.js';
@@ -66,7 +67,7 @@ function maxPool(group: string, name: string, c: number, hw: number): Stage {
     name,
     inputDims: [c, hw, hw],
     outputDims: [c, hw / 2, hw / 2],
-    ours: (net, x) => net.addPoolingNd(x, trt.PoolingType.MAX, [2, 2]).getOutput(0),
+    ours: (net, x) => trtMaxPool2x2(net, x),
     onnx: (g, x) => g.op('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] }),
   };
 }

@@ -83,6 +83,13 @@ export function trtDense(net: trt.NetworkDefinition, x: trt.ITensor, w: Float32A
   return net.addElementWise(mm.getOutput(0), net.addConstant([1, outF], b).getOutput(0), ElementWiseOperation.SUM).getOutput(0);
 }
 
+/** 2x2 max pool, stride 2 (TensorRT's default pooling stride is 1). */
+export function trtMaxPool2x2(net: trt.NetworkDefinition, x: trt.ITensor): trt.ITensor {
+  const pool = net.addPoolingNd(x, PoolingType.MAX, [2, 2]);
+  pool.strideNd = [2, 2];
+  return pool.getOutput(0);
+}
+
 export function trtOutput(net: trt.NetworkDefinition, y: trt.ITensor): void {
   y.name = 'y';
   net.markOutput(y);
@@ -199,7 +206,7 @@ function smallCnn(): BenchNetwork {
       let x = net.addInput('x', DataType.FLOAT, [-1, 3, 32, 32]);
       for (const stage of [stage1, stage2]) {
         for (const c of stage) x = trtRelu(net, trtConv(net, x, c));
-        x = net.addPoolingNd(x, PoolingType.MAX, [2, 2]).getOutput(0); // stride defaults to the window
+        x = trtMaxPool2x2(net, x);
       }
       x = net.addReduce(x, ReduceOperation.AVG, (1 << 2) | (1 << 3), false).getOutput(0); // [B, 64]
       trtOutput(net, trtDense(net, x, fcW, fcB, 64, 10));
