@@ -128,7 +128,7 @@ function arg(name: string): string | undefined {
 async function main(): Promise<void> {
   const only = arg('only');
   const batches = arg('batch') ? [Number(arg('batch'))] : [1, 16];
-  const timing = { warmup: 10, targetMs: 900, minIterations: 15, rounds: 3 };
+  const timing = { warmup: 10, targetMs: 900, minIterations: 15, rounds: 6 };
   const results: CaseResult[] = [];
   for (const stage of stages().filter((s) => !only || s.group === only || s.group === 'overhead')) {
     const network = toNetwork(stage);

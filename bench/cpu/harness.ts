@@ -8,12 +8,13 @@ import * as trt from '../../lib/index.js';
 import { createOrtSession, runOrtSession, toOrtFeeds } from '../../test/helpers/ort.js';
 import { randomFloat32 } from '../../test/helpers/random.js';
 import type { BenchNetwork } from './networks.js';
-import { LatencySummary, Method, TimingOptions, measure, summarize } from './timing.js';
+import { LatencySummary, Method, OtherLoadMeter, TimingOptions, measure, summarize } from './timing.js';
 
 export const MAX_BATCH = 16;
 /** Outputs must agree to this fraction of the largest reference magnitude. */
 export const REL_TOL = 1e-3;
-export const DEFAULT_TIMING: TimingOptions = { warmup: 10, targetMs: 1500, minIterations: 20, rounds: 3 };
+// 10 rounds of ~150 ms per method: short enough that load from other jobs hits every method alike.
+export const DEFAULT_TIMING: TimingOptions = { warmup: 10, targetMs: 1500, minIterations: 20, rounds: 10 };
 
 export interface CaseResult {
   network: string;
@@ -25,6 +26,8 @@ export interface CaseResult {
   ratio: number;
   maxAbsDiff: number;
   maxAbsRef: number;
+  /** Share of all cores used by other processes while this case was timed (null: unknown). */
+  otherLoad: number | null;
 }
 
 const quietLogger = new trt.Logger(trt.Severity.WARNING);
@@ -114,8 +117,11 @@ export async function benchCase(
       { kind: 'sync', run: () => context.executeV2() },
       { kind: 'async', run: () => session.run(feeds) },
     ];
+    const meter = new OtherLoadMeter();
+    meter.start();
     const [a, s, o] = (await measure(methods, timing)).map(summarize) as [LatencySummary, LatencySummary, LatencySummary];
-    return { network: network.name, batch, oursAsync: a, oursSync: s, ort: o, ratio: a.medianMs / o.medianMs, ...agreement };
+    const otherLoad = meter.stop();
+    return { network: network.name, batch, oursAsync: a, oursSync: s, ort: o, ratio: a.medianMs / o.medianMs, ...agreement, otherLoad };
   } finally {
     context.dispose();
     inBuf.dispose();
@@ -126,3 +132,5 @@ export async function benchCase(
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
 /** "median (p90)" in ms. */
 export const cell = (s: LatencySummary): string => `${fmt(s.medianMs)} (${fmt(s.p90Ms)})`;
+/** Other processes' CPU share as a percentage, or "?". */
+export const pct = (x: number | null): string => (x === null ? '?' : `${Math.round(100 * x)}%`);

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as trt from '../../lib/index.js';
 import { encodeOnnxModel } from '../../test/helpers/onnx.js';
-import { CaseResult, DEFAULT_TIMING, REL_TOL, benchCase, buildEngine, cell, createSession } from './harness.js';
+import { CaseResult, DEFAULT_TIMING, REL_TOL, benchCase, buildEngine, cell, createSession, pct } from './harness.js';
 import { benchNetworks } from './networks.js';
 
 // bench/.build/bench/cpu/run.js -> repository root.
@@ -67,25 +67,34 @@ function parseArgs(argv: string[]): { only?: string } {
 
 function markdownTable(results: CaseResult[]): string {
   const rows = [
-    '| network | batch | ours async ms | ours sync ms | ORT ms | ours/ORT (async, median) |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| network | batch | ours async ms | ours sync ms | ORT ms | ours/ORT (async, median) | other load |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const flag = r.ratio <= TARGET_RATIO ? '' : ' ⚠';
-    rows.push(`| ${r.network} | ${r.batch} | ${cell(r.oursAsync)} | ${cell(r.oursSync)} | ${cell(r.ort)} | ${r.ratio.toFixed(2)}${flag} |`);
+    rows.push(`| ${r.network} | ${r.batch} | ${cell(r.oursAsync)} | ${cell(r.oursSync)} | ${cell(r.ort)} | ${r.ratio.toFixed(2)}${flag} | ${pct(r.otherLoad)} |`);
   }
   return rows.join('\n');
 }
 
 function printTable(results: CaseResult[]): void {
-  const header = ['network', 'batch', 'ours async', 'ours sync', 'ORT', 'ours/ORT'];
-  const body = results.map((r) => [r.network, String(r.batch), cell(r.oursAsync), cell(r.oursSync), cell(r.ort), r.ratio.toFixed(2) + (r.ratio <= TARGET_RATIO ? '' : ' !')]);
+  const header = ['network', 'batch', 'ours async', 'ours sync', 'ORT', 'ours/ORT', 'other load'];
+  const body = results.map((r) => [
+    r.network,
+    String(r.batch),
+    cell(r.oursAsync),
+    cell(r.oursSync),
+    cell(r.ort),
+    r.ratio.toFixed(2) + (r.ratio <= TARGET_RATIO ? '' : ' !'),
+    pct(r.otherLoad),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of body) console.log(line(row));
   console.log('latency in ms: median (p90); ratio = ours async median / ORT median; target <= 2.0');
+  console.log('other load: share of all cores used by other processes while the case was timed');
 }
 
 function readmeSection(date: string, machine: MachineInfo, load: { start: number[]; end: number[] }, results: CaseResult[]): string {
@@ -100,6 +109,7 @@ function readmeSection(date: string, machine: MachineInfo, load: { start: number
     `- Load average (1, 5, 15 min) at start: ${loadStr(load.start)}; at end: ${loadStr(load.end)}`,
     '',
     'Latency in ms, median (p90). Ratio: ours async median / ORT median (target ≤ 2.0; ⚠ marks a miss).',
+    'Other load: share of all cores used by other processes while the case was timed (high values mean noisy figures).',
     '',
     markdownTable(results),
     MARK_END,
@@ -158,7 +168,10 @@ async function main(): Promise<void> {
     try {
       for (const batch of BATCHES) {
         const r = await benchCase(network, engine, session, batch);
-        console.log(`${network.name} b${batch}: ours async ${cell(r.oursAsync)}, sync ${cell(r.oursSync)}, ORT ${cell(r.ort)} ms; ratio ${r.ratio.toFixed(2)} (max |diff| ${r.maxAbsDiff.toExponential(2)})`);
+        console.log(
+          `${network.name} b${batch}: ours async ${cell(r.oursAsync)}, sync ${cell(r.oursSync)}, ORT ${cell(r.ort)} ms; ` +
+            `ratio ${r.ratio.toFixed(2)} (max |diff| ${r.maxAbsDiff.toExponential(2)}; other load ${pct(r.otherLoad)})`,
+        );
         results.push(r);
       }
     } finally {

@@ -1,4 +1,5 @@
 /** Latency sampling and summary statistics. */
+import * as fs from 'node:fs';
 
 export interface TimingOptions {
   /** Untimed runs before sampling (caches, lazy allocations, thread-pool spin-up). */
@@ -65,4 +66,42 @@ export function summarize(samples: number[]): LatencySummary {
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { medianMs: median, p90Ms: percentile(sorted, 90), minMs: sorted[0]!, iterations: sorted.length };
+}
+
+/**
+ * How busy the rest of the machine was: CPU time used by other processes as a fraction of all
+ * cores' time, between start() and stop(). Linux only (/proc/stat); null elsewhere.
+ */
+export class OtherLoadMeter {
+  private startTicks: { busy: number; total: number } | null = null;
+  private startOwn = process.cpuUsage();
+  private static readonly clockTicksPerSec = 100; // USER_HZ, 100 on every mainstream Linux build
+
+  private static ticks(): { busy: number; total: number } | null {
+    try {
+      const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+      const v = line.trim().split(/\s+/).slice(1).map(Number);
+      const total = v.reduce((a, b) => a + b, 0);
+      const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
+      return { busy: total - idle, total };
+    } catch {
+      return null;
+    }
+  }
+
+  start(): void {
+    this.startTicks = OtherLoadMeter.ticks();
+    this.startOwn = process.cpuUsage();
+  }
+
+  /** Fraction (0..1) of total CPU capacity used by other processes since start(). */
+  stop(): number | null {
+    const end = OtherLoadMeter.ticks();
+    if (!this.startTicks || !end) return null;
+    const own = process.cpuUsage(this.startOwn);
+    const ownTicks = ((own.user + own.system) / 1e6) * OtherLoadMeter.clockTicksPerSec;
+    const total = end.total - this.startTicks.total;
+    if (total <= 0) return null;
+    return Math.max(0, (end.busy - this.startTicks.busy - ownTicks) / total);
+  }
 }

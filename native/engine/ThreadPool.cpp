@@ -1,6 +1,7 @@
 #include "ThreadPool.h"
 
 #include <algorithm>
+#include <chrono>
 
 #if defined(__linux__)
 #include <sys/resource.h>
@@ -41,11 +42,14 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::submit(std::function<void()> task) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     tasks_.push_back(std::move(task));
+    ++pending_;
+    wake = sleepers_ > 0;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 int64_t ThreadPool::queued() const {
@@ -56,13 +60,23 @@ int64_t ThreadPool::queued() const {
 void ThreadPool::workerLoop() {
   lowerCurrentThreadPriority();
   for (;;) {
+    // Spin for up to ~50 us watching the pending counter, then sleep on the condition variable.
+    auto spinUntil = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    while (pending_.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < spinUntil) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      ++sleepers_;
       cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      --sleepers_;
       if (tasks_.empty()) return;  // stopping and nothing left
       task = std::move(tasks_.front());
       tasks_.pop_front();
+      --pending_;
     }
     ++active_;
     task();  // tasks are noexcept by contract (see parallelFor and SerialQueue)

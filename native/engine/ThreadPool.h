@@ -51,6 +51,10 @@ class ThreadPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  // Idle workers spin briefly before sleeping: a parallelFor from a kernel of a few tens of
+  // microseconds otherwise finishes before a sleeping worker has even woken up.
+  std::atomic<int64_t> pending_{0};
+  int sleepers_ = 0;  // guarded by mutex_
   std::atomic<int64_t> active_{0};
   std::atomic<int64_t> completed_{0};
 };

@@ -116,6 +116,8 @@ struct Result {
   bool outOfBounds = false;
 };
 
+// Error per element is |got - expected| / (sum_k |a_ik * b_kj| + |C0| + |bias|): relative to the
+// magnitudes summed, so cancellation in the reference cannot inflate it.
 Result check(const Problem& p, const EpiCase& e, const std::vector<float>& C, int64_t ldc) {
   Result res;
   const Shape& s = p.s;
@@ -299,8 +301,9 @@ int main(int argc, char** argv) {
       const bool big = s.M * s.N * s.K > 20000000;
       double e1 = testShape(s, rng, nullptr, !big);
       double e2 = testShape(s, rng, &pool1, !big);
-      double e4 = big ? 0 : testShape(s, rng, &pool3, true);
-      std::printf("%5lldx%5lldx%4lld  max rel err: 1 thread %.2e, 2 threads %.2e, 4 threads %.2e\n", (long long)s.M,
+      char e4[32] = "skipped";  // big shapes: 1 and 2 threads only, to keep the run short
+      if (!big) std::snprintf(e4, sizeof e4, "%.2e", testShape(s, rng, &pool3, true));
+      std::printf("%5lldx%5lldx%4lld  max rel err: 1 thread %.2e, 2 threads %.2e, 4 threads %s\n", (long long)s.M,
                   (long long)s.N, (long long)s.K, e1, e2, e4);
     }
     // K == 0: only the epilogue remains.

@@ -807,9 +807,9 @@ struct Plan {
 Plan makePlan(const Problem& p, int threads) {
   const double kPack = 24.0;       // one float packed ~ 24 flops of kernel time
   const double kTile = 2.0e4;      // per-tile bookkeeping
-  // Waking a sleeping pool worker and being woken when it finishes: measured ~30 us on a 2-vCPU
-  // KVM guest, so GEMMs under ~100 us gain little from a second thread.
-  const double kParallel = 3.0e6;
+  // Handing work to a pool worker: workers spin ~50 us after each task before sleeping, so a
+  // busy pool hands off in a few microseconds; a sleeping one takes ~30 us to wake (2-vCPU KVM).
+  const double kParallel = 1.0e6;
   const int64_t minTn = ceilDiv(p.N, NC);
   auto evaluate = [&](int64_t tm, int64_t tn, int t, Plan& out) {
     const int64_t mt = roundUp(ceilDiv(p.M, tm), MR);

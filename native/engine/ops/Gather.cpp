@@ -48,8 +48,13 @@ void inferGather(InferIO& io) {
     if (e != 0) io.error("numElementWiseDims must be 0 in ELEMENT mode, not ", e);
     if (q != r)
       io.error("ELEMENT mode needs indices of the data's rank ", r, ", but indices have dims ", dimsToString(idx));
+    // addGatherV2 sets the axis after the layer is added (as in TensorRT), so at add time one
+    // oversized dim is allowed: it may be the axis still to be set.
+    int64_t oversized = 0;
     for (int64_t d = 0; d < r; ++d)
-      if (d != axis && data[d] >= 0 && idx[d] > data[d])
+      if (data[d] >= 0 && idx[d] > data[d]) ++oversized;
+    for (int64_t d = 0; d < r; ++d)
+      if (d != axis && data[d] >= 0 && idx[d] > data[d] && !(io.addTime && oversized == 1))
         io.error("indices dims ", dimsToString(idx), " exceed data dims ", dimsToString(data), " on dim ", d);
     out = idx;
   } else if (mode == kND) {
