@@ -9,6 +9,7 @@ node node_modules/cmake-js/bin/cmake-js compile --directory . --out build-asan/b
 ASAN_LIB=$(g++ -print-file-name=libasan.so)
 UBSAN_LIB=$(g++ -print-file-name=libubsan.so)
 export TENSORRT_NODE_PREBUILD="$PWD/build-asan"
+export TRTN_SANITIZER=1
 # Node itself is not instrumented: leak checking would report V8's intentional at-exit leaks.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

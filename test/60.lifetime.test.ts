@@ -103,7 +103,9 @@ if (isMainThread) {
     expect(r.stdout).toContain('exiting with work queued');
   });
 
-  it('1,000 create/build/deserialize/run/dispose cycles keep RSS flat', () => {
+  // AddressSanitizer keeps freed memory in quarantine (RSS grows by design), so this check is
+  // skipped under scripts/sanitize.sh; the sanitizer run covers memory errors instead.
+  it.skipIf(process.env['TRTN_SANITIZER'] === '1')('1,000 create/build/deserialize/run/dispose cycles keep RSS flat (skipped under ASan: quarantine)', () => {
     const r = runScript(
       `
 ${smallNetwork}
