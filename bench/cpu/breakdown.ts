@@ -3,14 +3,22 @@
  * (same shapes, same definitions on both sides), plus a near-empty network that shows the fixed
  * per-call cost of each execution path. Prints a table; writes nothing.
  *
+ * With --ort-levels, instead times ORT alone on the full benchmark networks at each graph
+ * optimization level, to show what ORT's graph rewrites (e.g. the NCHWc layout at 'all') are worth.
+ *
  *   npx tsc -p bench/tsconfig.json && node bench/.build/bench/cpu/breakdown.js [--only=cnn|resnet|overhead] [--batch=N]
+ *   node bench/.build/bench/cpu/breakdown.js --ort-levels [--only=mlp|cnn|resnet]
  */
+import * as os from 'node:os';
 import * as trt from '../../lib/index.js';
-import { CaseResult, benchCase, buildEngine, cell, createSession } from './harness.js';
 import { encodeOnnxModel } from '../../test/helpers/onnx.js';
+import { createOrtSession, toOrtFeeds } from '../../test/helpers/ort.js';
+import { randomFloat32 } from '../../test/helpers/random.js';
+import { CaseResult, benchCase, buildEngine, cell, createSession } from './harness.js';
 import {
   BenchNetwork,
   ConvWeights,
+  benchNetworks,
   OnnxGraphBuilder,
   WeightSource,
   batchNorm,
@@ -21,6 +29,7 @@ import {
   trtOutput,
   trtRelu,
 } from './networks.js';
+import { Method, measure, summarize } from './timing.js';
 
 /** One stage: maps input 'x' to its output on each side. */
 interface Stage {
@@ -125,10 +134,34 @@ function arg(name: string): string | undefined {
   return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 }
 
+const timing = { warmup: 10, targetMs: 900, minIterations: 15, rounds: 6 };
+
+/** ORT alone on each full network at every graph optimization level, interleaved. */
+async function ortLevels(only: string | undefined, batches: number[]): Promise<void> {
+  const levels = ['disabled', 'basic', 'extended', 'all'] as const;
+  for (const network of benchNetworks().filter((n) => !only || n.name === only)) {
+    const model = encodeOnnxModel(network.onnx());
+    const sessions = await Promise.all(
+      levels.map((level) => createOrtSession(model, { graphOptimizationLevel: level, intraOpNumThreads: os.availableParallelism() })),
+    );
+    for (const batch of batches) {
+      const dims = [batch, ...network.inputDims];
+      const x = randomFloat32(dims.reduce((a, b) => a * b, 1), 7 + batch);
+      const methods: Method[] = sessions.map((s) => {
+        const feeds = toOrtFeeds(s, { x: { dims, data: x } });
+        return { kind: 'async', run: () => s.run(feeds) };
+      });
+      const res = (await measure(methods, timing)).map(summarize);
+      console.log(`${network.name} b${batch} ORT: ${levels.map((l, i) => `${l} ${cell(res[i]!)}`).join(' | ')}`);
+    }
+    await Promise.all(sessions.map((s) => s.release()));
+  }
+}
+
 async function main(): Promise<void> {
   const only = arg('only');
   const batches = arg('batch') ? [Number(arg('batch'))] : [1, 16];
-  const timing = { warmup: 10, targetMs: 900, minIterations: 15, rounds: 6 };
+  if (process.argv.includes('--ort-levels')) return ortLevels(only, batches);
   const results: CaseResult[] = [];
   for (const stage of stages().filter((s) => !only || s.group === only || s.group === 'overhead')) {
     const network = toNetwork(stage);

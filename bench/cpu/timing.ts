@@ -80,7 +80,8 @@ export class OtherLoadMeter {
   private static ticks(): { busy: number; total: number } | null {
     try {
       const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-      const v = line.trim().split(/\s+/).slice(1).map(Number);
+      // user nice system idle iowait irq softirq steal; guest time is already inside user/nice.
+      const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
       const total = v.reduce((a, b) => a + b, 0);
       const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
       return { busy: total - idle, total };

@@ -86,10 +86,10 @@ bool ExecutionContext::allInputDimensionsSpecified() const {
 
 const ShapeState& ExecutionContext::resolvedShapes() {
   if (!resolvedValid_) {
-    resolved_ = trtn::inferShapes(engine_->graph(), engine_->desc().order, inputDims_, true);
+    resolved_ = std::make_shared<const ShapeState>(trtn::inferShapes(engine_->graph(), engine_->desc().order, inputDims_, true));
     resolvedValid_ = true;
   }
-  return resolved_;
+  return *resolved_;
 }
 
 std::vector<std::string> ExecutionContext::inferShapes() {
@@ -149,7 +149,9 @@ ExecutionSnapshot ExecutionContext::prepare() {
   ExecutionSnapshot snap;
   snap.engine = engine_;
   snap.profile = profile_;
-  snap.shapes = resolvedShapes();
+  resolvedShapes();
+  snap.shapesPtr = resolved_;
+  const ShapeState& shapes = *resolved_;
   snap.arena = memory_;
   if (owned_) snap.holds.push_back(owned_);
   snap.tensorData.assign(g.tensors.size(), nullptr);
@@ -157,7 +159,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
   for (int32_t i = 0; i < engine_->numIOTensors(); ++i) {
     int32_t t = engine_->ioTensor(i);
     const TensorDesc& d = g.tensors[t];
-    int64_t need = volume(snap.shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(snap.shapes.types[t]));
+    int64_t need = volume(shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(shapes.types[t]));
     if (!address_[i]) {
       if (need == 0) continue;
       fail(StatusCode::kInvalidState, d.isInput ? "input '" : "output '", d.name,
@@ -165,7 +167,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
     }
     if (capacity_[i] < need)
       fail(StatusCode::kInvalidArgument, d.isInput ? "input '" : "output '", d.name, "' needs ", need, " bytes for shape ",
-           dimsToString(snap.shapes.dims[t]), " (", dataTypeName(snap.shapes.types[t]), ") but its buffer has ",
+           dimsToString(shapes.dims[t]), " (", dataTypeName(shapes.types[t]), ") but its buffer has ",
            capacity_[i]);
     snap.tensorData[t] = address_[i];
   }
@@ -176,7 +178,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
       const Weights* w = c.getWeights("weights");
       snap.tensorData[t] = w ? w->mutableData() : nullptr;
     } else if (role == TensorRole::kActivation && plan.tensorOffset[t] >= 0) {
-      int64_t need = volume(snap.shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(snap.shapes.types[t]));
+      int64_t need = volume(shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(shapes.types[t]));
       if (need > plan.tensorBytes[t])
         fail(StatusCode::kUnsupported, "tensor '", g.tensors[t].name, "' needs ", need, " bytes at these shapes but profile ",
              profile_, " planned ", plan.tensorBytes[t], "; its size depends on values beyond the profile's MAX shapes");
@@ -203,8 +205,8 @@ void ExecutionContext::run(const ExecutionSnapshot& s) {
       TensorRef r;
       if (t >= 0) {
         r.data = s.tensorData[t];
-        r.type = s.shapes.types[t];
-        r.dims = s.shapes.dims[t];
+        r.type = s.shapes().types[t];
+        r.dims = s.shapes().dims[t];
       }
       inDims.push_back(r.dims);
       io.in.push_back(std::move(r));
@@ -212,8 +214,8 @@ void ExecutionContext::run(const ExecutionSnapshot& s) {
     for (int32_t t : node.outputs) {
       TensorRef r;
       r.data = s.tensorData[t];
-      r.type = s.shapes.types[t];
-      r.dims = s.shapes.dims[t];
+      r.type = s.shapes().types[t];
+      r.dims = s.shapes().dims[t];
       outDims.push_back(r.dims);
       io.out.push_back(std::move(r));
     }

@@ -15,7 +15,9 @@ namespace trtn {
 struct ExecutionSnapshot {
   std::shared_ptr<const Engine> engine;
   int32_t profile = 0;
-  ShapeState shapes;
+  // Shared with the context's cache: a run snapshots it without copying every tensor's dims.
+  std::shared_ptr<const ShapeState> shapesPtr;
+  const ShapeState& shapes() const { return *shapesPtr; }
   std::vector<void*> tensorData;  // per tensor id
   uint8_t* arena = nullptr;
   // Keeps memory the snapshot points into alive while it runs (owned arena, bound buffers).
@@ -68,7 +70,7 @@ class ExecutionContext {
   uint8_t* memory_ = nullptr;
   int64_t memorySize_ = 0;
   std::shared_ptr<const void> owned_;
-  ShapeState resolved_;
+  std::shared_ptr<const ShapeState> resolved_;
   bool resolvedValid_ = false;
 };
 

@@ -183,6 +183,7 @@ void SerialQueue::push(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     jobs_.push_back(std::move(job));
+    ++queued_;
   }
   cv_.notify_one();
 }
@@ -190,6 +191,14 @@ void SerialQueue::push(std::function<void()> job) {
 void SerialQueue::loop() {
   lowerCurrentThreadPriority();
   for (;;) {
+    // Back-to-back enqueues (await run; run again) arrive within tens of microseconds: spin
+    // briefly so the next job does not pay a thread wake-up.
+    auto spinUntil = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+    while (queued_.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < spinUntil) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
     std::function<void()> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -197,6 +206,7 @@ void SerialQueue::loop() {
       if (jobs_.empty()) return;
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      --queued_;
       running_ = true;
     }
     job();  // jobs are noexcept by contract

@@ -82,6 +82,7 @@ class SerialQueue {
   std::condition_variable cv_;
   std::condition_variable idleCv_;
   std::deque<std::function<void()>> jobs_;
+  std::atomic<int64_t> queued_{0};  // jobs_.size(), readable without the lock while spinning
   bool running_ = false;
   bool stopping_ = false;
   std::thread thread_;

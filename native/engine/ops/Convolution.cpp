@@ -1,6 +1,7 @@
 // CONVOLUTION: 1-D/2-D/3-D grouped, dilated cross-correlation. CPU kernel = im2col + packed-weight
 // GEMM (gemm-1x1 skips im2col), bias and fused activation in the GEMM epilogue. Also holds the
 // helpers shared with Deconvolution.cpp (declared in ConvOps.h).
+#include <cstdlib>
 #include <algorithm>
 #include <cstring>
 
@@ -292,13 +293,27 @@ class ConvolutionKernel final : public CpuKernel {
     const int64_t C = std::max<int64_t>(inDims[0][1], 0);
     const int64_t inSp = knownProduct(inDims[0], 2), outSp = knownProduct(outDims[0], 2);
     size_t bytes = 0;
-    if (!pointwise_) bytes += WorkspaceArena::bytesFor(C * kvol_ * outSp);
+    const int64_t N = std::max<int64_t>(inDims[0][0], 1);
+    if (!pointwise_) bytes += static_cast<size_t>(imageChunks(N, C * kvol_ * outSp)) * WorkspaceArena::bytesFor(C * kvol_ * outSp);
     if (type_ != DataType::kFLOAT)
       bytes += WorkspaceArena::bytesFor(C * inSp) + WorkspaceArena::bytesFor(K_ * outSp);
     if (kernelFromTensor_ && kernelType_ != DataType::kFLOAT)
       bytes += WorkspaceArena::bytesFor(K_ * (C / G_) * kvol_);
     if (biasFromTensor_ && biasType_ != DataType::kFLOAT) bytes += WorkspaceArena::bytesFor(K_);
     return bytes ? bytes + WorkspaceArena::kAlign : 0;
+  }
+
+  // Batches run as up to kMaxImageChunks contiguous runs of images, one pool task per run, each
+  // with its own im2col buffer and a single-threaded GEMM: no fork/join per image, hot caches.
+  // Deterministic in the shape (the memory planner sizes the workspace with it at build time).
+  static constexpr int64_t kMaxImageChunks = 8;
+  static constexpr int64_t kImageChunkBudgetBytes = int64_t(32) << 20;  // all im2col buffers together
+  int64_t imageChunks(int64_t N, int64_t colFloats) const {
+    if (type_ != DataType::kFLOAT || N <= 1) return 1;
+    int64_t b = std::min<int64_t>(N, kMaxImageChunks);
+    const int64_t colBytes = static_cast<int64_t>(WorkspaceArena::bytesFor(colFloats));
+    if (colBytes > 0) b = std::min<int64_t>(b, std::max<int64_t>(1, kImageChunkBudgetBytes / colBytes));
+    return b;
   }
 
   const char* implementation() const override { return pointwise_ ? "gemm-1x1" : "im2col-gemm"; }
@@ -323,8 +338,28 @@ class ConvolutionKernel final : public CpuKernel {
     if (N == 0) return;
     ThreadPool* pool = io.pool;
     WorkspaceArena ws(io.workspace, io.workspaceBytes, node_);
-    float* col = pointwise_ ? nullptr : ws.floats(C * kvol_ * outSp);
     const bool f32 = type_ == DataType::kFLOAT;
+    const int threads = pool ? pool->size() + 1 : 1;
+    const int64_t colFloats = pointwise_ ? 0 : C * kvol_ * outSp;
+    // Image-parallel when there are at least as many runs of images as threads; the run count is
+    // clamped to what the workspace holds (it was sized for the largest batch).
+    int64_t chunks = pool && pool->size() > 0 ? imageChunks(N, colFloats) : 1;
+    if (chunks > 1 && colFloats > 0) {
+      size_t avail = io.workspace ? io.workspaceBytes : 0;
+      size_t extras = WorkspaceArena::kAlign;
+      if (kernelFromTensor_ && kernelType_ != DataType::kFLOAT) extras += WorkspaceArena::bytesFor(K_ * rows);
+      if (biasFromTensor_ && biasType_ != DataType::kFLOAT) extras += WorkspaceArena::bytesFor(K_);
+      avail = avail > extras ? avail - extras : 0;
+      const int64_t fit = static_cast<int64_t>(avail / WorkspaceArena::bytesFor(colFloats));
+      chunks = std::min(chunks, std::max<int64_t>(fit, 1));
+    }
+    static const bool kNoImgPar = std::getenv("TRTN_CONV_NO_IMGPAR") != nullptr;  // TEMP A/B
+    const bool imageParallel = !kNoImgPar && f32 && chunks > 1 && chunks >= threads;
+    if (!imageParallel) chunks = 1;
+    std::vector<float*> cols(static_cast<size_t>(chunks), nullptr);
+    if (!pointwise_)
+      for (auto& c : cols) c = ws.floats(colFloats);
+    float* col = cols[0];
     float* inStage = f32 ? nullptr : ws.floats(C * inSp);
     float* outStage = f32 ? nullptr : ws.floats(K_ * outSp);
 
@@ -357,9 +392,38 @@ class ConvolutionKernel final : public CpuKernel {
 
     // Many small groups (depthwise and the like): one single-threaded GEMM per group, groups in
     // parallel. Otherwise the GEMM spreads each group over the pool.
-    const int threads = pool ? pool->size() + 1 : 1;
     const bool groupsParallel = pool && G_ > 1 && (G_ >= threads || Kg_ * outSp * rows < (int64_t(1) << 20));
     const size_t es = dataTypeSize(type_);
+
+    if (imageParallel) {
+      // f32 only: no staging buffers.
+      parallelRange(pool, chunks, 1, [&](int64_t cb, int64_t ce) {
+        for (int64_t ci = cb; ci < ce; ++ci) {
+          float* colc = cols[static_cast<size_t>(ci)];
+          const int64_t n0 = N * ci / chunks, n1 = N * (ci + 1) / chunks;
+          for (int64_t n = n0; n < n1; ++n) {
+            const float* xn = x.as<float>() + n * C * inSp;
+            float* yn = y.as<float>() + n * K_ * outSp;
+            if (!pointwise_) im2col(xn, C, geo, colc, nullptr);
+            for (int64_t g = 0; g < G_; ++g) {
+              MatrixView b{pointwise_ ? xn + g * Cg * inSp : colc + g * rows * outSp, outSp, false};
+              MatrixView a{wf ? wf + g * Kg_ * rows : nullptr, rows, false};
+              GemmEpilogue e;
+              if (bias) {
+                e.bias = bias + g * Kg_;
+                e.biasKind = BiasKind::kPerRow;
+              }
+              e.activation = attrs_.activation.type;
+              e.alpha = attrs_.activation.alpha;
+              e.beta = attrs_.activation.beta;
+              cpu::gemm(Kg_, outSp, rows, a, wf ? nullptr : packed_[g].get(), b, nullptr, yn + g * Kg_ * outSp, outSp,
+                        e, nullptr);
+            }
+          }
+        }
+      });
+      return;
+    }
 
     for (int64_t n = 0; n < N; ++n) {
       const float* xn;
