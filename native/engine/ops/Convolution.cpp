@@ -1,7 +1,6 @@
 // CONVOLUTION: 1-D/2-D/3-D grouped, dilated cross-correlation. CPU kernel = im2col + packed-weight
 // GEMM (gemm-1x1 skips im2col), bias and fused activation in the GEMM epilogue. Also holds the
 // helpers shared with Deconvolution.cpp (declared in ConvOps.h).
-#include <cstdlib>
 #include <algorithm>
 #include <cstring>
 
@@ -242,6 +241,47 @@ void im2col(const float* x, int64_t channels, const WindowGeometry& geo, float* 
   });
 }
 
+// The columns of output lines [l0, l1) (line = oz*OH + oy, OW columns each) of the im2col
+// matrix `col` (row stride outSp, absolute column indices), single-threaded.
+void im2colLines(const float* x, int64_t channels, const WindowGeometry& geo, float* col, int64_t l0, int64_t l1) {
+  const AxisGeometry &az = geo.axis[0], &ay = geo.axis[1], &ax = geo.axis[2];
+  const int64_t kvol = geo.kernelVolume(), inSp = geo.inVolume(), outSp = geo.outVolume();
+  const int64_t OW = ax.out, OH = ay.out, OD = az.out;
+  for (int64_t r = 0; r < channels * kvol; ++r) {
+    const int64_t c = r / kvol;
+    int64_t k = r % kvol;
+    const int64_t kx = k % ax.kernel;
+    k /= ax.kernel;
+    const int64_t ky = k % ay.kernel;
+    const int64_t kz = k / ay.kernel;
+    const float* src = x + c * inSp;
+    float* dst = col + r * outSp;
+    int64_t zlo, zhi, ylo, yhi, xlo, xhi;
+    validRange(OD, az.in, az.stride, az.pre, kz * az.dilation, zlo, zhi);
+    validRange(OH, ay.in, ay.stride, ay.pre, ky * ay.dilation, ylo, yhi);
+    validRange(OW, ax.in, ax.stride, ax.pre, kx * ax.dilation, xlo, xhi);
+    const int64_t xoff = kx * ax.dilation - ax.pre;
+    for (int64_t l = l0; l < l1; ++l) {
+      const int64_t oz = l / OH, oy = l % OH;
+      float* row = dst + l * OW;
+      if (oz < zlo || oz >= zhi || oy < ylo || oy >= yhi) {
+        std::fill(row, row + OW, 0.f);
+        continue;
+      }
+      const int64_t iz = oz * az.stride - az.pre + kz * az.dilation;
+      const int64_t iy = oy * ay.stride - ay.pre + ky * ay.dilation;
+      const float* srow = src + (iz * ay.in + iy) * ax.in;
+      std::fill(row, row + xlo, 0.f);
+      if (ax.stride == 1) {
+        if (xhi > xlo) std::memcpy(row + xlo, srow + xlo + xoff, static_cast<size_t>(xhi - xlo) * sizeof(float));
+      } else {
+        for (int64_t ox = xlo; ox < xhi; ++ox) row[ox] = srow[ox * ax.stride + xoff];
+      }
+      std::fill(row + xhi, row + OW, 0.f);
+    }
+  }
+}
+
 class ConvolutionKernel final : public CpuKernel {
  public:
   ConvolutionKernel(const Node& node, const std::vector<DataType>& inTypes)
@@ -308,8 +348,10 @@ class ConvolutionKernel final : public CpuKernel {
   // Deterministic in the shape (the memory planner sizes the workspace with it at build time).
   static constexpr int64_t kMaxImageChunks = 8;
   static constexpr int64_t kImageChunkBudgetBytes = int64_t(32) << 20;  // all im2col buffers together
+  static constexpr int64_t kImageParallelMaxBytes = int64_t(2) << 20;  // per-image im2col matrix
   int64_t imageChunks(int64_t N, int64_t colFloats) const {
     if (type_ != DataType::kFLOAT || N <= 1) return 1;
+    if (static_cast<int64_t>(colFloats) * static_cast<int64_t>(sizeof(float)) > kImageParallelMaxBytes) return 1;
     int64_t b = std::min<int64_t>(N, kMaxImageChunks);
     const int64_t colBytes = static_cast<int64_t>(WorkspaceArena::bytesFor(colFloats));
     if (colBytes > 0) b = std::min<int64_t>(b, std::max<int64_t>(1, kImageChunkBudgetBytes / colBytes));
@@ -353,8 +395,10 @@ class ConvolutionKernel final : public CpuKernel {
       const int64_t fit = static_cast<int64_t>(avail / WorkspaceArena::bytesFor(colFloats));
       chunks = std::min(chunks, std::max<int64_t>(fit, 1));
     }
-    static const bool kNoImgPar = std::getenv("TRTN_CONV_NO_IMGPAR") != nullptr;  // TEMP A/B
-    const bool imageParallel = !kNoImgPar && f32 && chunks > 1 && chunks >= threads;
+    // Large per-image operands stream from memory either way; there two threads on one GEMM
+    // (sharing its packed panels) measured faster than one GEMM per thread.
+    const bool smallImage = static_cast<int64_t>(rows * G_ * outSp * sizeof(float)) <= kImageParallelMaxBytes;
+    const bool imageParallel = f32 && smallImage && chunks > 1 && chunks >= threads;
     if (!imageParallel) chunks = 1;
     std::vector<float*> cols(static_cast<size_t>(chunks), nullptr);
     if (!pointwise_)
@@ -422,6 +466,42 @@ class ConvolutionKernel final : public CpuKernel {
           }
         }
       });
+      return;
+    }
+
+    // One image at a time, its output lines split over the pool: each task builds the im2col
+    // columns of its lines and runs a single-threaded GEMM on them (one fork/join per image, and
+    // each task's slice of the im2col matrix stays in its own cache).
+    const int64_t lines = geo.axis[0].out * geo.axis[1].out, OW = geo.axis[2].out;
+    const bool spatialSplit =
+        f32 && smallImage && !pointwise_ && !groupsParallel && threads > 1 && lines >= threads;
+    if (spatialSplit) {
+      const int64_t tasks = threads;
+      for (int64_t n = 0; n < N; ++n) {
+        const float* xn = x.as<float>() + n * C * inSp;
+        float* yn = y.as<float>() + n * K_ * outSp;
+        parallelRange(pool, tasks, 1, [&](int64_t tb, int64_t te) {
+          for (int64_t t = tb; t < te; ++t) {
+            const int64_t l0 = lines * t / tasks, l1 = lines * (t + 1) / tasks;
+            if (l1 <= l0) continue;
+            im2colLines(xn, C, geo, col, l0, l1);
+            for (int64_t g = 0; g < G_; ++g) {
+              MatrixView b{col + g * rows * outSp + l0 * OW, outSp, false};
+              MatrixView a{wf ? wf + g * Kg_ * rows : nullptr, rows, false};
+              GemmEpilogue e;
+              if (bias) {
+                e.bias = bias + g * Kg_;
+                e.biasKind = BiasKind::kPerRow;
+              }
+              e.activation = attrs_.activation.type;
+              e.alpha = attrs_.activation.alpha;
+              e.beta = attrs_.activation.beta;
+              cpu::gemm(Kg_, (l1 - l0) * OW, rows, a, wf ? nullptr : packed_[g].get(), b, nullptr,
+                        yn + g * Kg_ * outSp + l0 * OW, outSp, e, nullptr);
+            }
+          }
+        });
+      }
       return;
     }
 
