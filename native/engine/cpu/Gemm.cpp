@@ -630,6 +630,7 @@ struct Problem {
   MatrixView a, b;
   const float* pa = nullptr;  // prepacked A panels (whole K) or null
   const float* pb = nullptr;  // prepacked B panels (whole K) or null
+  const BPanelSource* bsrc = nullptr;  // B packed by a provider (never direct) or null
   float* c = nullptr;
   int64_t ldc = 0;
   const float* biasRow = nullptr;
@@ -646,7 +647,7 @@ void runTile(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   Scratch& s = scratch();
   const int64_t K = p.K;
   // One row panel reads each B element once, so packing B would only add traffic.
-  const bool directB = !p.pb && !p.b.trans && (m1 - m0) <= MR;
+  const bool directB = !p.pb && !p.bsrc && !p.b.trans && (m1 - m0) <= MR;
   const int64_t fullN = (n1 - n0) / NR * NR;
 
   for (int64_t pc = 0; pc < K; pc += p.kcBlock) {
@@ -711,8 +712,12 @@ void runTile(const Problem& p, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
           bp = bBase + ((jr - n0) / NR) * bPanelStride;
           ldb = bRowStride;
         }
-        if (bBuf && ic == m0 && ((jr - n0) / NR) % kPackAhead == 0)
-          packBBlock(p.b, pc, kc, jr, std::min(n1 - jr, kPackAhead * NR), bBuf + ((jr - n0) / NR) * kc * NR);
+        if (bBuf && ic == m0 && ((jr - n0) / NR) % kPackAhead == 0) {
+          float* dst = bBuf + ((jr - n0) / NR) * kc * NR;
+          const int64_t nc = std::min(n1 - jr, kPackAhead * NR);
+          if (p.bsrc) p.bsrc->pack(pc, kc, jr, nc, dst);
+          else packBBlock(p.b, pc, kc, jr, nc, dst);
+        }
         e.biasCol = p.biasCol ? p.biasCol + jr : nullptr;
         for (int64_t ir = ic; ir < ic + mc; ir += MR) {
           const int mr = static_cast<int>(std::min<int64_t>(MR, ic + mc - ir));
@@ -817,7 +822,7 @@ Plan makePlan(const Problem& p, int threads) {
     const int64_t realTm = ceilDiv(p.M, mt), realTn = ceilDiv(p.N, nt);
     const double rows = static_cast<double>(std::min(mt, p.M));
     const double cols = static_cast<double>(std::min(nt, p.N));
-    const bool direct = !p.pb && !p.b.trans && mt <= MR;
+    const bool direct = !p.pb && !p.bsrc && !p.b.trans && mt <= MR;
     const double depth = static_cast<double>(p.K);
     double tile = 2.0 * rows * cols * depth + kTile;
     if (!p.pa) tile += kPack * rows * depth;
@@ -886,8 +891,10 @@ std::shared_ptr<PackedMatrix> PackedMatrix::packB(const MatrixView& b, int64_t K
   return pm;
 }
 
-void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const MatrixView& b,
-          const PackedMatrix* packedB, float* c, int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool) {
+namespace {
+void gemmImpl(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const MatrixView& b,
+              const PackedMatrix* packedB, const BPanelSource* bsrc, float* c, int64_t ldc,
+              const GemmEpilogue& epilogue, ThreadPool* pool) {
   if (M <= 0 || N <= 0) return;
   assert(!packedA || (packedA->isA() && packedA->rows() == M && packedA->cols() == K));
   assert(!packedB || (!packedB->isA() && packedB->rows() == K && packedB->cols() == N));
@@ -898,8 +905,9 @@ void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatr
   p.K = K;
   p.a = a;
   p.b = b;
-  p.pa = packedA ? packedA->data_.data() : nullptr;
-  p.pb = packedB ? packedB->data_.data() : nullptr;
+  p.pa = packedA ? packedA->data() : nullptr;
+  p.pb = packedB ? packedB->data() : nullptr;
+  p.bsrc = bsrc;
   p.c = c;
   p.ldc = ldc;
   if (epilogue.bias && epilogue.biasKind == BiasKind::kPerRow) p.biasRow = epilogue.bias;
@@ -918,11 +926,11 @@ void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatr
 
   const int threads = pool ? pool->size() + 1 : 1;
   // The view of a prepacked operand is unused, so its `trans` flag means nothing.
-  if (M == 1 && !p.pb) {
+  if (M == 1 && !p.pb && !p.bsrc) {
     gemv(p, true, b.trans ? GemvForm::kDot : GemvForm::kRows, pool, threads);
     return;
   }
-  if (N == 1) {
+  if (N == 1 && !p.bsrc) {
     gemv(p, false, p.pa ? GemvForm::kPackedA : a.trans ? GemvForm::kRows : GemvForm::kDot, pool, threads);
     return;
   }
@@ -941,6 +949,17 @@ void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatr
       for (int64_t t = t0; t < t1; ++t) tile(t);
     });
   }
+}
+}  // namespace
+
+void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const MatrixView& b,
+          const PackedMatrix* packedB, float* c, int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool) {
+  gemmImpl(M, N, K, a, packedA, b, packedB, nullptr, c, ldc, epilogue, pool);
+}
+
+void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const BPanelSource& b,
+          float* c, int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool) {
+  gemmImpl(M, N, K, a, packedA, MatrixView{}, nullptr, &b, c, ldc, epilogue, pool);
 }
 
 const char* gemmKernelName() { return isa().name; }

@@ -73,6 +73,20 @@ class PackedMatrix {
 void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const MatrixView& b,
           const PackedMatrix* packedB, float* c, int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool);
 
+// Supplies op(B) block by block instead of a stored matrix (e.g. convolution's implicit im2col:
+// the panels are built straight from the input image). pack() writes rows [k0, k0+kc) x columns
+// [n0, n0+nc) of op(B) as ceil(nc/16) panels of kc*16 floats, panel q at dst + q*kc*16, element
+// (k0+k, n0+16q+j) at panel[k*16 + j]; columns past nc in the last panel must be written as 0.
+// gemm calls it concurrently from several threads, so it must not modify shared state.
+struct BPanelSource {
+  virtual ~BPanelSource() = default;
+  virtual void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) const = 0;
+};
+
+// As above, with B supplied by `b` (never read in place).
+void gemm(int64_t M, int64_t N, int64_t K, const MatrixView& a, const PackedMatrix* packedA, const BPanelSource& b,
+          float* c, int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool);
+
 // Name of the micro-kernel in use ("avx2-fma" or "scalar").
 const char* gemmKernelName();
 

@@ -241,46 +241,101 @@ void im2col(const float* x, int64_t channels, const WindowGeometry& geo, float* 
   });
 }
 
-// The columns of output lines [l0, l1) (line = oz*OH + oy, OW columns each) of the im2col
-// matrix `col` (row stride outSp, absolute column indices), single-threaded.
-void im2colLines(const float* x, int64_t channels, const WindowGeometry& geo, float* col, int64_t l0, int64_t l1) {
-  const AxisGeometry &az = geo.axis[0], &ay = geo.axis[1], &ax = geo.axis[2];
-  const int64_t kvol = geo.kernelVolume(), inSp = geo.inVolume(), outSp = geo.outVolume();
-  const int64_t OW = ax.out, OH = ay.out, OD = az.out;
-  for (int64_t r = 0; r < channels * kvol; ++r) {
-    const int64_t c = r / kvol;
-    int64_t k = r % kvol;
-    const int64_t kx = k % ax.kernel;
-    k /= ax.kernel;
-    const int64_t ky = k % ay.kernel;
-    const int64_t kz = k / ay.kernel;
-    const float* src = x + c * inSp;
-    float* dst = col + r * outSp;
-    int64_t zlo, zhi, ylo, yhi, xlo, xhi;
-    validRange(OD, az.in, az.stride, az.pre, kz * az.dilation, zlo, zhi);
-    validRange(OH, ay.in, ay.stride, ay.pre, ky * ay.dilation, ylo, yhi);
-    validRange(OW, ax.in, ax.stride, ax.pre, kx * ax.dilation, xlo, xhi);
-    const int64_t xoff = kx * ax.dilation - ax.pre;
-    for (int64_t l = l0; l < l1; ++l) {
-      const int64_t oz = l / OH, oy = l % OH;
-      float* row = dst + l * OW;
-      if (oz < zlo || oz >= zhi || oy < ylo || oy >= yhi) {
-        std::fill(row, row + OW, 0.f);
-        continue;
+// Implicit im2col: the GEMM's B panels packed straight from one image's channels (one group),
+// without the [C*kvol, outSp] matrix. Row r = (c, kz, ky, kx), column n = (oz, oy, ox) shifted by
+// colOffset (absolute = n + colOffset); values as im2col() writes them.
+class Im2colPanelSource final : public cpu::BPanelSource {
+ public:
+  Im2colPanelSource(const float* x, const WindowGeometry& geo, int64_t colOffset)
+      : x_(x), geo_(geo), colOffset_(colOffset) {
+    const AxisGeometry &az = geo.axis[0], &ay = geo.axis[1], &ax = geo.axis[2];
+    taps_.resize(static_cast<size_t>(geo.kernelVolume()));
+    size_t i = 0;
+    for (int64_t kz = 0; kz < az.kernel; ++kz)
+      for (int64_t ky = 0; ky < ay.kernel; ++ky)
+        for (int64_t kx = 0; kx < ax.kernel; ++kx, ++i) {
+          Tap& t = taps_[i];
+          validRange(az.out, az.in, az.stride, az.pre, kz * az.dilation, t.zlo, t.zhi);
+          validRange(ay.out, ay.in, ay.stride, ay.pre, ky * ay.dilation, t.ylo, t.yhi);
+          validRange(ax.out, ax.in, ax.stride, ax.pre, kx * ax.dilation, t.xlo, t.xhi);
+          t.zoff = kz * az.dilation - az.pre;
+          t.yoff = ky * ay.dilation - ay.pre;
+          t.xoff = kx * ax.dilation - ax.pre;
+        }
+  }
+
+  void pack(int64_t k0, int64_t kc, int64_t n0, int64_t nc, float* dst) const override {
+    constexpr int64_t P = 16;     // panel width of the GEMM's packed B
+    constexpr int64_t CH = 8 * P;  // columns gathered per pass: one im2col row piece in L1
+    const AxisGeometry &az = geo_.axis[0], &ay = geo_.axis[1], &ax = geo_.axis[2];
+    const int64_t kvol = static_cast<int64_t>(taps_.size()), inSp = geo_.inVolume();
+    const int64_t OW = ax.out, OH = ay.out;
+    const int64_t sx = ax.stride;
+    const int64_t panelStride = kc * P;
+    alignas(64) float row[CH];
+    for (int64_t cb = 0; cb < nc; cb += CH) {
+      const int64_t cn = std::min(CH, nc - cb);
+      const int64_t a0 = n0 + cb + colOffset_;
+      const int64_t line0 = a0 / OW, ox0 = a0 % OW;
+      const int64_t oy0 = line0 % OH, oz0 = line0 / OH;
+      float* dblock = dst + (cb / P) * panelStride;
+      int64_t c = k0 / kvol, tapIdx = k0 % kvol;
+      for (int64_t k = 0; k < kc; ++k) {
+        const Tap& t = taps_[static_cast<size_t>(tapIdx)];
+        const float* src = x_ + c * inSp;
+        if (++tapIdx == kvol) {
+          tapIdx = 0;
+          ++c;
+        }
+        // The row's columns [cb, cb+cn) as im2col would hold them.
+        int64_t oz = oz0, oy = oy0, ox = ox0, rel = 0;
+        while (rel < cn) {
+          const int64_t cnt = std::min(OW - ox, cn - rel);
+          float* d = row + rel;
+          if (oz < t.zlo || oz >= t.zhi || oy < t.ylo || oy >= t.yhi) {
+            std::fill(d, d + cnt, 0.f);
+          } else {
+            const float* srow = src + ((oz * az.stride + t.zoff) * ay.in + oy * ay.stride + t.yoff) * ax.in + t.xoff;
+            const int64_t lo = std::min(std::max(t.xlo - ox, int64_t(0)), cnt);
+            const int64_t hi = std::max(std::min(t.xhi - ox, cnt), lo);
+            std::fill(d, d + lo, 0.f);
+            if (sx == 1) {
+              if (hi > lo) std::memcpy(d + lo, srow + ox + lo, static_cast<size_t>(hi - lo) * sizeof(float));
+            } else {
+              for (int64_t j = lo; j < hi; ++j) d[j] = srow[(ox + j) * sx];
+            }
+            std::fill(d + hi, d + cnt, 0.f);
+          }
+          rel += cnt;
+          ox = 0;
+          if (++oy == OH) {
+            oy = 0;
+            ++oz;
+          }
+        }
+        // Scatter into the panels.
+        const int64_t full = cn / P;
+        for (int64_t q = 0; q < full; ++q)
+          std::memcpy(dblock + q * panelStride + k * P, row + q * P, P * sizeof(float));
+        if (const int64_t tail = cn - full * P) {
+          float* d = dblock + full * panelStride + k * P;
+          std::memcpy(d, row + full * P, static_cast<size_t>(tail) * sizeof(float));
+          std::fill(d + tail, d + P, 0.f);
+        }
       }
-      const int64_t iz = oz * az.stride - az.pre + kz * az.dilation;
-      const int64_t iy = oy * ay.stride - ay.pre + ky * ay.dilation;
-      const float* srow = src + (iz * ay.in + iy) * ax.in;
-      std::fill(row, row + xlo, 0.f);
-      if (ax.stride == 1) {
-        if (xhi > xlo) std::memcpy(row + xlo, srow + xlo + xoff, static_cast<size_t>(xhi - xlo) * sizeof(float));
-      } else {
-        for (int64_t ox = xlo; ox < xhi; ++ox) row[ox] = srow[ox * ax.stride + xoff];
-      }
-      std::fill(row + xhi, row + OW, 0.f);
     }
   }
-}
+
+ private:
+  struct Tap {
+    int64_t zlo, zhi, ylo, yhi, xlo, xhi;  // valid output ranges for this kernel offset
+    int64_t zoff, yoff, xoff;              // input index = out * stride + off
+  };
+  const float* x_;
+  WindowGeometry geo_;
+  int64_t colOffset_;
+  std::vector<Tap> taps_;
+};
 
 class ConvolutionKernel final : public CpuKernel {
  public:
@@ -484,9 +539,8 @@ class ConvolutionKernel final : public CpuKernel {
           for (int64_t t = tb; t < te; ++t) {
             const int64_t l0 = lines * t / tasks, l1 = lines * (t + 1) / tasks;
             if (l1 <= l0) continue;
-            im2colLines(xn, C, geo, col, l0, l1);
             for (int64_t g = 0; g < G_; ++g) {
-              MatrixView b{col + g * rows * outSp + l0 * OW, outSp, false};
+              const Im2colPanelSource b(xn + g * Cg * inSp, geo, l0 * OW);
               MatrixView a{wf ? wf + g * Kg_ * rows : nullptr, rows, false};
               GemmEpilogue e;
               if (bias) {
@@ -496,7 +550,7 @@ class ConvolutionKernel final : public CpuKernel {
               e.activation = attrs_.activation.type;
               e.alpha = attrs_.activation.alpha;
               e.beta = attrs_.activation.beta;
-              cpu::gemm(Kg_, (l1 - l0) * OW, rows, a, wf ? nullptr : packed_[g].get(), b, nullptr,
+              cpu::gemm(Kg_, (l1 - l0) * OW, rows, a, wf ? nullptr : packed_[g].get(), b,
                         yn + g * Kg_ * outSp + l0 * OW, outSp, e, nullptr);
             }
           }
@@ -514,7 +568,9 @@ class ConvolutionKernel final : public CpuKernel {
         xn = inStage;
       }
       float* yn = f32 ? y.as<float>() + n * K_ * outSp : outStage;
-      if (!pointwise_) im2col(xn, C, geo, col, pool);
+      // FLOAT input: B panels packed straight from the image (implicit im2col).
+      const bool implicit = f32 && !pointwise_;
+      if (!pointwise_ && !implicit) im2col(xn, C, geo, col, pool);
       auto runGroup = [&](int64_t g, ThreadPool* gemmPool) {
         MatrixView b{pointwise_ ? xn + g * Cg * inSp : col + g * rows * outSp, outSp, false};
         MatrixView a{wf ? wf + g * Kg_ * rows : nullptr, rows, false};
@@ -526,6 +582,12 @@ class ConvolutionKernel final : public CpuKernel {
         e.activation = attrs_.activation.type;
         e.alpha = attrs_.activation.alpha;
         e.beta = attrs_.activation.beta;
+        if (implicit) {
+          const Im2colPanelSource src(xn + g * Cg * inSp, geo, 0);
+          cpu::gemm(Kg_, outSp, rows, a, wf ? nullptr : packed_[g].get(), src, yn + g * Kg_ * outSp, outSp, e,
+                    gemmPool);
+          return;
+        }
         cpu::gemm(Kg_, outSp, rows, a, wf ? nullptr : packed_[g].get(), b, nullptr, yn + g * Kg_ * outSp, outSp, e,
                   gemmPool);
       };
