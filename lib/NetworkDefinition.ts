@@ -373,8 +373,8 @@ export class NetworkDefinition extends Resource {
     assertDims(shape, 'shape', 0);
     assertEnum(op, 'op', FillOperation, 'FillOperation');
     assertEnum(outputType, 'outputType', DataType, 'DataType');
-    const defaults = op === FillOperation.LINSPACE ? { alpha: 0, beta: 1 } : op === FillOperation.RANDOM_UNIFORM ? { alpha: 0, beta: 1 } : { alpha: 0, beta: 1 };
-    return this.layer(LayerType.FILL, [], { shape: toDims(shape), operation: op, toType: outputType, ...defaults });
+    // TensorRT's defaults for every operation: alpha 0 (start, minimum or mean), beta 1.
+    return this.layer(LayerType.FILL, [], { shape: toDims(shape), operation: op, toType: outputType, alpha: 0, beta: 1 });
   }
 
   /** `clamp(round(x / scale))` to INT8. */

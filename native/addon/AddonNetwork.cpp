@@ -146,12 +146,6 @@ void AddonNetwork::ensureInferred(Napi::Env env) {
   dirty_ = false;
 }
 
-Graph& AddonNetwork::graphForRead(Napi::Env env) {
-  refreshWeights(env);
-  ensureInferred(env);
-  return graph_;
-}
-
 Graph AddonNetwork::snapshotForBuild(Napi::Env env) {
   refreshWeights(env);
   Graph copy = graph_;

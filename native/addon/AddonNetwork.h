@@ -20,8 +20,6 @@ class AddonNetwork : public Napi::ObjectWrap<AddonNetwork> {
   static Napi::Function Init(Napi::Env env);
   explicit AddonNetwork(const Napi::CallbackInfo& info);
 
-  // [sync, JS thread] Graph with up-to-date shapes and weight addresses; throws on detached weights.
-  Graph& graphForRead(Napi::Env env);
   // [sync, JS thread] A copy that owns all its weights, for a build.
   Graph snapshotForBuild(Napi::Env env);
 
