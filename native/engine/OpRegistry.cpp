@@ -9,8 +9,10 @@ namespace trtn {
 namespace {
 
 std::unordered_map<int32_t, OpDef>& table() {
-  static std::unordered_map<int32_t, OpDef> t;
-  return t;
+  // Never destroyed, for the same reason as the thread pool: kernels may still look ops up
+  // while static destructors run at process exit.
+  static auto* t = new std::unordered_map<int32_t, OpDef>();
+  return *t;
 }
 
 // Ops register explicitly (not through static initialisers, which a linker may drop).

@@ -13,7 +13,8 @@ PassResult fuseActivationPass(Graph&, const PassContext&);
 PassResult foldMatMulWeightsPass(Graph&, const PassContext&);
 
 const std::vector<Pass>& passPipeline() {
-  static const std::vector<Pass> pipeline = {
+  // Leaked on purpose: a build may still be running on the build thread at process exit.
+  static const auto& pipeline = *new std::vector<Pass>{
       {"deadLayerElimination", 0, deadLayerEliminationPass},
       {"constantFolding", 0, constantFoldingPass},
       {"shuffleSimplification", 1, shuffleSimplificationPass},

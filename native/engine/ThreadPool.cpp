@@ -13,7 +13,9 @@ namespace trtn {
 
 namespace {
 std::mutex gPoolMutex;
-std::unique_ptr<ThreadPool> gPool;
+// Never destroyed: at process exit, stream threads may still be running kernels that use the
+// pool, and static destructors run while they do (process.exit with work in flight).
+ThreadPool* gPool = nullptr;
 int gConfiguredSize = 0;
 }  // namespace
 
@@ -155,7 +157,7 @@ ThreadPool& ThreadPool::global() {
   if (!gPool) {
     int size = gConfiguredSize > 0 ? gConfiguredSize : defaultSize();
     // The caller of parallelFor works too, so size-1 helpers keep every core busy.
-    gPool = std::make_unique<ThreadPool>(std::max(1, size - 1));
+    gPool = new ThreadPool(std::max(1, size - 1));
     gConfiguredSize = size;
   }
   return *gPool;
