@@ -12,6 +12,7 @@ import { buildEngine, quietLogger, runEngine } from './helpers/engine.js';
 import { asStored, checkLayer, floatTypes, randomRef, tolerance } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
+import { errorFromDefineOrBuild } from './helpers/layer-checks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -869,24 +870,7 @@ describe('kernel and bias given as tensors (inputs 1 and 2)', () => {
  * must be INVALID_ARGUMENT and name the layer.
  */
 async function expectInvalid(define: (net: trt.NetworkDefinition) => void, message: RegExp): Promise<void> {
-  const builder = new trt.Builder(quietLogger, { backend: 'cpu' });
-  let caught: unknown;
-  try {
-    const net = builder.createNetworkV2();
-    try {
-      define(net);
-    } catch (err) {
-      caught = err;
-    }
-    if (caught === undefined) {
-      caught = await builder.buildSerializedNetwork(net, builder.createBuilderConfig()).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    }
-  } finally {
-    builder.dispose();
-  }
+  const caught = await errorFromDefineOrBuild(define);
   expect(caught, 'expected a TrtError').toBeInstanceOf(trt.TrtError);
   expect((caught as trt.TrtError).code, (caught as Error).message).toBe('INVALID_ARGUMENT');
   expect((caught as Error).message).toMatch(message);

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import * as trt from '../lib/index.js';
 import { DataType, FillOperation } from '../lib/index.js';
 import { buildEngine, runEngine, runNetwork } from './helpers/engine.js';
-import { expectLayerError, expectLayerRejects, newNetwork, runRaw } from './helpers/layer-checks.js';
+import { expectLayerError, expectLayerRejects, newNetwork, runRaw, weightsOf } from './helpers/layer-checks.js';
 import { asStored, checkLayer, floatTypes, randomRef } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
@@ -22,30 +22,6 @@ import * as R from './reference/index.js';
 const storedTypes = [DataType.FLOAT, DataType.HALF, DataType.BF16, DataType.INT32, DataType.INT64, DataType.INT8, DataType.UINT8, DataType.BOOL];
 const isFloat = (t: DataType): boolean => t === DataType.FLOAT || t === DataType.HALF || t === DataType.BF16;
 
-/** Weights of any stored type from plain values (16-bit floats as their bit patterns). */
-function weightsOf(dtype: DataType, values: ArrayLike<number>): trt.Weights {
-  const v = Array.from(values);
-  switch (dtype) {
-    case DataType.FLOAT:
-      return new trt.Weights(Float32Array.from(v));
-    case DataType.HALF:
-      return new trt.Weights(DataType.HALF, toFloat16Bits(v));
-    case DataType.BF16:
-      return new trt.Weights(DataType.BF16, toBfloat16Bits(v));
-    case DataType.INT32:
-      return new trt.Weights(Int32Array.from(v));
-    case DataType.INT64:
-      return new trt.Weights(BigInt64Array.from(v, (x) => BigInt(x)));
-    case DataType.INT8:
-      return new trt.Weights(Int8Array.from(v));
-    case DataType.UINT8:
-      return new trt.Weights(Uint8Array.from(v));
-    case DataType.BOOL:
-      return new trt.Weights(DataType.BOOL, Uint8Array.from(v, (x) => (x ? 1 : 0)));
-    default:
-      throw new Error(`weightsOf: ${DataType[dtype]}`);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // CAST

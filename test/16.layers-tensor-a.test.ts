@@ -17,6 +17,7 @@ import { buildEngine, quietLogger, runEngine } from './helpers/engine.js';
 import { asStored, checkLayer, floatTypes, randomRef, tolerance } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
+import { errorFromDefineOrBuild, weightsOf } from './helpers/layer-checks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -53,24 +54,6 @@ function valuesFor(dtype: DataType, dims: number[], seed: number): R.Ref {
   }
 }
 
-/** Weights of any stored type from plain values (16-bit floats as their bit patterns). */
-function weightsOf(dtype: DataType, values: ArrayLike<number>): Weights {
-  const v = Array.from(values);
-  switch (dtype) {
-    case DataType.FLOAT:
-      return new Weights(Float32Array.from(v));
-    case DataType.HALF:
-      return new Weights(DataType.HALF, toFloat16Bits(v));
-    case DataType.BF16:
-      return new Weights(DataType.BF16, toBfloat16Bits(v));
-    case DataType.INT32:
-      return new Weights(Int32Array.from(v));
-    case DataType.INT64:
-      return new Weights(BigInt64Array.from(v, (x) => BigInt(x)));
-    default:
-      throw new Error(`weightsOf: ${typeName(dtype)}`);
-  }
-}
 
 /** A constant holding `ref` stored as `dtype`; returns the tensor and the values the engine sees. */
 function constantOf(net: trt.NetworkDefinition, ref: R.Ref, dtype: DataType): trt.ITensor {
@@ -1074,25 +1057,7 @@ describe('two optimization profiles', () => {
  * from the build; either way INVALID_ARGUMENT, naming the layer type and, when given, its name.
  */
 async function expectInvalid(define: (net: trt.NetworkDefinition) => trt.ITensor | void, layerType: string, layerName: string | null, message: RegExp): Promise<void> {
-  const builder = new trt.Builder(quietLogger, { backend: 'cpu' });
-  let caught: unknown;
-  try {
-    const net = builder.createNetworkV2();
-    try {
-      const out = define(net);
-      if (out) net.markOutput(out);
-    } catch (err) {
-      caught = err;
-    }
-    if (caught === undefined) {
-      caught = await builder.buildSerializedNetwork(net, builder.createBuilderConfig()).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    }
-  } finally {
-    builder.dispose();
-  }
+  const caught = await errorFromDefineOrBuild(define);
   expect(caught, 'expected a TrtError').toBeInstanceOf(trt.TrtError);
   const err = caught as trt.TrtError;
   expect(err.code, err.message).toBe('INVALID_ARGUMENT');

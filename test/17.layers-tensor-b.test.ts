@@ -35,6 +35,7 @@ import { buildEngine, quietLogger, runEngine } from './helpers/engine.js';
 import { checkLayer, floatTypes, randomRef } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
+import { errorFromDefineOrBuild, weightsOf } from './helpers/layer-checks.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -74,30 +75,6 @@ function sampleValues(dtype: DataType, dims: number[], seed: number): R.Ref {
   }
 }
 
-/** Weights of any stored type from plain values (16-bit floats as their bit patterns). */
-function weightsOf(dtype: DataType, values: ArrayLike<number>): trt.Weights {
-  const v = Array.from(values);
-  switch (dtype) {
-    case DataType.FLOAT:
-      return new trt.Weights(Float32Array.from(v));
-    case DataType.HALF:
-      return new trt.Weights(DataType.HALF, toFloat16Bits(v));
-    case DataType.BF16:
-      return new trt.Weights(DataType.BF16, toBfloat16Bits(v));
-    case DataType.INT32:
-      return new trt.Weights(Int32Array.from(v));
-    case DataType.INT64:
-      return new trt.Weights(BigInt64Array.from(v, (x) => BigInt(x)));
-    case DataType.INT8:
-      return new trt.Weights(Int8Array.from(v));
-    case DataType.UINT8:
-      return new trt.Weights(Uint8Array.from(v));
-    case DataType.BOOL:
-      return new trt.Weights(DataType.BOOL, Uint8Array.from(v, (x) => (x ? 1 : 0)));
-    default:
-      throw new Error(`weightsOf: ${T(dtype)}`);
-  }
-}
 
 /** A 1-D INT32/INT64 constant (a shape tensor). */
 function ints(net: trt.NetworkDefinition, values: number[], type: DataType = DataType.INT32): trt.ITensor {
@@ -110,24 +87,7 @@ function ints(net: trt.NetworkDefinition, values: number[], type: DataType = Dat
  * INVALID_ARGUMENT and name the layer ("layer '<name>' (<TYPE>)").
  */
 async function expectInvalid(define: (net: trt.NetworkDefinition) => void, layerType: string, message: RegExp): Promise<trt.TrtError> {
-  const builder = new trt.Builder(quietLogger, { backend: 'cpu' });
-  let caught: unknown;
-  try {
-    const net = builder.createNetworkV2();
-    try {
-      define(net);
-    } catch (err) {
-      caught = err;
-    }
-    if (caught === undefined) {
-      caught = await builder.buildSerializedNetwork(net, builder.createBuilderConfig()).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    }
-  } finally {
-    builder.dispose();
-  }
+  const caught = await errorFromDefineOrBuild(define);
   expect(caught, 'expected a TrtError').toBeInstanceOf(trt.TrtError);
   const err = caught as trt.TrtError;
   expect(err.code, err.message).toBe('INVALID_ARGUMENT');

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import * as trt from '../../lib/index.js';
 import { buildEngine, quietLogger } from './engine.js';
+import { toBfloat16Bits, toFloat16Bits } from './onnx.js';
 
 /**
  * Asserts that `fn` throws a TrtError with `code` whose message names the layer: its type in the
@@ -92,5 +93,54 @@ export async function runRaw(
     for (const b of buffers) b.dispose();
     context.dispose();
     engine.dispose();
+  }
+}
+
+/** Weights holding `values` stored as `dtype` (HALF/BF16 as bit patterns, BOOL as 0/1 bytes). */
+export function weightsOf(dtype: trt.DataType, values: ArrayLike<number>): trt.Weights {
+  const v = Array.from(values);
+  switch (dtype) {
+    case trt.DataType.FLOAT:
+      return new trt.Weights(Float32Array.from(v));
+    case trt.DataType.HALF:
+      return new trt.Weights(trt.DataType.HALF, toFloat16Bits(v));
+    case trt.DataType.BF16:
+      return new trt.Weights(trt.DataType.BF16, toBfloat16Bits(v));
+    case trt.DataType.INT32:
+      return new trt.Weights(Int32Array.from(v));
+    case trt.DataType.INT64:
+      return new trt.Weights(BigInt64Array.from(v, (x) => BigInt(x)));
+    case trt.DataType.INT8:
+      return new trt.Weights(Int8Array.from(v));
+    case trt.DataType.UINT8:
+      return new trt.Weights(Uint8Array.from(v));
+    case trt.DataType.BOOL:
+      return new trt.Weights(trt.DataType.BOOL, Uint8Array.from(v, (x) => (x ? 1 : 0)));
+    default:
+      throw new Error(`weightsOf: ${trt.DataType[dtype]}`);
+  }
+}
+
+/**
+ * Defines a network and, if no layer was refused when added, builds it; returns what was thrown
+ * or rejected (undefined if both succeeded). A returned tensor is marked as an output. BAD CALL
+ * tests use it because TensorRT reports some errors when a layer is added and others at build.
+ */
+export async function errorFromDefineOrBuild(define: (net: trt.NetworkDefinition) => trt.ITensor | void): Promise<unknown> {
+  const builder = new trt.Builder(quietLogger, { backend: 'cpu' });
+  try {
+    const net = builder.createNetworkV2();
+    try {
+      const out = define(net);
+      if (out) net.markOutput(out);
+    } catch (err) {
+      return err;
+    }
+    return await builder.buildSerializedNetwork(net, builder.createBuilderConfig()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  } finally {
+    builder.dispose();
   }
 }
