@@ -39,7 +39,10 @@
         "native/engine/ops/Fill.cpp",
         "native/engine/ops/Gather.cpp",
         "native/engine/ops/GridSample.cpp",
+        "native/engine/ops/Loop.cpp",
         "native/engine/ops/MatrixMultiply.cpp",
+        "native/engine/ops/Nms.cpp",
+        "native/engine/ops/NonZero.cpp",
         "native/engine/ops/Normalization.cpp",
         "native/engine/ops/OneHot.cpp",
         "native/engine/ops/Padding.cpp",
@@ -63,6 +66,7 @@
         "native/engine/passes/DeadLayerElimination.cpp",
         "native/engine/passes/Fusion.cpp",
         "native/engine/passes/GraphSurgery.cpp",
+        "native/engine/passes/LoopOutlining.cpp",
         "native/engine/passes/ShuffleSimplification.cpp"
       ],
       "include_dirs": [

@@ -1,4 +1,4 @@
-import type { NativeExecutionContext } from '../typings/native.js';
+import type { NativeDataDependentOutput, NativeExecutionContext } from '../typings/native.js';
 import type { CudaEngine } from './CudaEngine.js';
 import { Resource } from './Disposable.js';
 import { ExecutionContextAllocationStrategy } from './enums.js';
@@ -6,6 +6,28 @@ import { TrtError, invalidType, invalidValue, withCallerStack } from './errors.j
 import { TensorBuffer, isTensorBuffer } from './buffers.js';
 import { Stream } from './Stream.js';
 import { assertDims, assertInteger, assertString, toDims } from './validate.js';
+
+/**
+ * nvinfer1::IOutputAllocator: memory for outputs whose dims are known only once the engine has
+ * run (data-dependent shapes, e.g. NonZero or NMS outputs). Both methods are called on the JS
+ * thread, after the run's kernels finished and before enqueueV3() settles.
+ *
+ * @example
+ * context.setOutputAllocator('indices', {
+ *   reallocateOutputAsync: (name, current, size) => (current && current.byteLength >= size ? current : new HostBuffer(size)),
+ *   notifyShape: (name, dims) => { shapes[name] = dims; },
+ * });
+ */
+export interface IOutputAllocator {
+  /**
+   * Returns a buffer of at least `size` bytes for output `tensorName` (`currentMemory` is the
+   * one returned last time, or null), or null when none can be had (the run then fails with
+   * OUT_OF_MEMORY). The values are copied into it.
+   */
+  reallocateOutputAsync(tensorName: string, currentMemory: TensorBuffer | null, size: number, alignment: number, stream: Stream): TensorBuffer | null;
+  /** The output's dims for this run. */
+  notifyShape(tensorName: string, dims: number[]): void;
+}
 
 /**
  * Runs an engine (nvinfer1::IExecutionContext). One context runs one inference at a time; use
@@ -68,6 +90,8 @@ export class ExecutionContext extends Resource {
   /**
    * Inputs: as set; outputs: inferred from the inputs (-1 while inputs are unspecified). Shape
    * tensor inputs' values are read from their buffers now (outputs stay -1 while one has none).
+   * Data-dependent dims (NonZero, NMS and what is computed from them) are -1 until a run has
+   * found them, then those of the last run (until input shapes change).
    *
    * @throws TrtError INVALID_ARGUMENT for shape tensor values outside the active profile
    */
@@ -103,6 +127,73 @@ export class ExecutionContext extends Resource {
   }
 
   private readonly buffers = new Map<string, TensorBuffer | null>();
+  private readonly outputAllocators = new Map<string, IOutputAllocator>();
+  private readonly allocatedOutputs = new Map<string, TensorBuffer>();
+
+  /**
+   * Sets (or with null removes) the allocator for an output with data-dependent dims. With one,
+   * the output needs no bound buffer: after each run the allocator is asked for memory of the
+   * run's size, the values are copied into it and notifyShape() reports the dims.
+   */
+  setOutputAllocator(name: string, allocator: IOutputAllocator | null): boolean {
+    this.check();
+    assertString(name, 'name');
+    if (allocator !== null) {
+      if (typeof allocator !== 'object' || typeof allocator.reallocateOutputAsync !== 'function' || typeof allocator.notifyShape !== 'function') {
+        throw invalidType('an IOutputAllocator (reallocateOutputAsync and notifyShape methods) or null', 'allocator', allocator);
+      }
+    }
+    this.handle.setOutputAllocator(name, allocator !== null);
+    if (allocator) this.outputAllocators.set(name, allocator);
+    else this.outputAllocators.delete(name);
+    this.allocatedOutputs.delete(name);
+    return true;
+  }
+
+  getOutputAllocator(name: string): IOutputAllocator | null {
+    this.check();
+    assertString(name, 'name');
+    this.handle.getTensorAddress(name); // validates the name
+    return this.outputAllocators.get(name) ?? null;
+  }
+
+  /**
+   * Upper bound, in bytes, of output `name` at the current input shapes: its exact size unless
+   * its dims are data-dependent. -1 while input shapes (or shape tensor values) are unset, and
+   * for outputs whose size follows from computed values with no known bound (use an output
+   * allocator for those).
+   */
+  getMaxOutputSize(name: string): number {
+    this.check();
+    assertString(name, 'name');
+    return this.handle.getMaxOutputSize(name);
+  }
+
+  /** Hands data-dependent outputs to their allocators (JS thread, after the run). */
+  private deliverOutputs(outputs: NativeDataDependentOutput[] | null, stream: Stream | undefined): void {
+    if (!outputs) return;
+    for (const out of outputs) {
+      if (out.data) {
+        const allocator = this.outputAllocators.get(out.name);
+        if (!allocator) throw new TrtError(`output '${out.name}' lost its output allocator during the run`, 'INVALID_STATE');
+        const size = out.data.byteLength;
+        const current = this.allocatedOutputs.get(out.name) ?? null;
+        const target = allocator.reallocateOutputAsync(out.name, current, size, 256, stream ?? (this.defaultStream ??= new Stream()));
+        if (target === null || target === undefined) {
+          throw new TrtError(`the output allocator of '${out.name}' returned no memory for ${size} bytes`, 'OUT_OF_MEMORY');
+        }
+        if (!isTensorBuffer(target) || target.disposed) throw invalidType('a live TensorBuffer or null', `reallocateOutputAsync('${out.name}') result`, target);
+        if (target.byteLength < size) {
+          throw new TrtError(`the output allocator of '${out.name}' returned ${target.byteLength} bytes but the output needs ${size}`, 'INVALID_ARGUMENT');
+        }
+        const memory = target.nativeHandle.arrayBuffer();
+        if (!memory) throw new TrtError(`the buffer returned for '${out.name}' has been disposed`, 'DISPOSED');
+        new Uint8Array(memory, 0, size).set(new Uint8Array(out.data));
+        this.allocatedOutputs.set(out.name, target);
+        allocator.notifyShape(out.name, out.dims);
+      }
+    }
+  }
 
   getTensorAddress(name: string): TensorBuffer | null {
     this.check();
@@ -168,7 +259,8 @@ export class ExecutionContext extends Resource {
       this.inflightStream = target;
       this.inflightCount += 1;
       try {
-        await promise;
+        const outputs = await promise;
+        if (!this.disposed) this.deliverOutputs(outputs, target);
       } finally {
         this.inflightCount -= 1;
         if (this.inflightCount === 0) this.inflightStream = undefined;
@@ -194,7 +286,7 @@ export class ExecutionContext extends Resource {
       bindings.forEach((b, i) => this.setTensorAddress(this.engine.getIOTensorName(i), b));
     }
     this.assertIdle('executeV2');
-    this.handle.execute();
+    this.deliverOutputs(this.handle.execute(), undefined);
     return true;
   }
 
@@ -211,5 +303,7 @@ export class ExecutionContext extends Resource {
     // Work in flight holds its own references; it completes and settles normally.
     this.handle.dispose();
     this.buffers.clear();
+    this.outputAllocators.clear();
+    this.allocatedOutputs.clear();
   }
 }

@@ -34,9 +34,12 @@ import {
   IGridSampleLayer,
   IIdentityLayer,
   ILayer,
+  ILoop,
   ILRNLayer,
   IMatrixMultiplyLayer,
   INormalizationLayer,
+  INMSLayer,
+  INonZeroLayer,
   IOneHotLayer,
   IPaddingLayer,
   IParametricReLULayer,
@@ -77,6 +80,7 @@ type Attrs = Record<string, NativeAttrValue | undefined>;
 export class NetworkDefinition extends Resource {
   private readonly handle: NativeNetwork;
   private readonly tensorViews = new Map<number, ITensor>();
+  private readonly loops: ILoop[] = [];
   /** Creation flags (kept for TensorRT API parity; STRONGLY_TYPED is implied). */
   readonly flags: number;
 
@@ -115,6 +119,18 @@ export class NetworkDefinition extends Resource {
     const ids = inputs.map((t) => (t === null ? -1 : t.id));
     const id = this._native().addLayer(type, name ?? null, ids, attrs);
     return this.getLayer(id) as T;
+  }
+
+  /** @internal Adds a layer for ILoop (its boundary layers). */
+  _addLayer<T extends ILayer>(type: LayerType, inputs: ITensor[], attrs: Attrs): T {
+    return this.layer<T>(type, inputs, attrs);
+  }
+
+  /** @internal The loop with id `id` (boundary layers store it). */
+  _loop(id: number): ILoop {
+    const loop = this.loops[id];
+    if (!loop) throw new TrtError(`loop ${id} does not exist in this network`, 'INVALID_ARGUMENT');
+    return loop;
   }
 
   get name(): string {
@@ -468,6 +484,43 @@ export class NetworkDefinition extends Resource {
   }
 
   /**
+   * The indices of the non-zero elements of `input` as [rank, count], one column per element in
+   * row-major order. `count` depends on the data: the output's dims are known only when the
+   * engine runs (bind a buffer of context.getMaxOutputSize() bytes or use
+   * context.setOutputAllocator()).
+   *
+   * @example
+   * const nz = network.addNonZero(mask, DataType.INT64);
+   */
+  addNonZero(input: ITensor, indicesType: DataType = DataType.INT64): INonZeroLayer {
+    this._own(input, 'input');
+    if (indicesType !== DataType.INT32 && indicesType !== DataType.INT64) {
+      throw invalidValue('DataType.INT32 or DataType.INT64', 'indicesType', indicesType);
+    }
+    return this.layer(LayerType.NON_ZERO, [input], { indicesType });
+  }
+
+  /**
+   * Non-maximum suppression. `boxes` is [batch, boxes, 4] (or [batch, boxes, classes, 4]),
+   * `scores` [batch, boxes, classes], `maxOutputBoxesPerClass` a 0-D INT32/INT64 tensor. Output
+   * 0 holds (batch, class, box) rows of the selected boxes, its row count data-dependent;
+   * output 1 that count. Thresholds are inputs 3 (IoU) and 4 (score), set with setInput.
+   *
+   * @example
+   * const nms = network.addNMS(boxes, scores, maxPerClass, DataType.INT32);
+   * nms.setInput(3, iouThreshold);
+   */
+  addNMS(boxes: ITensor, scores: ITensor, maxOutputBoxesPerClass: ITensor, indicesType: DataType = DataType.INT32): INMSLayer {
+    this._own(boxes, 'boxes');
+    this._own(scores, 'scores');
+    this._own(maxOutputBoxesPerClass, 'maxOutputBoxesPerClass');
+    if (indicesType !== DataType.INT32 && indicesType !== DataType.INT64) {
+      throw invalidValue('DataType.INT32 or DataType.INT64', 'indicesType', indicesType);
+    }
+    return this.layer(LayerType.NMS, [boxes, scores, maxOutputBoxesPerClass], { indicesType });
+  }
+
+  /**
    * Reverses the first `sequenceLens[b]` elements along `layer.sequenceAxis` (default 0) for each
    * entry b along `layer.batchAxis` (default 1).
    *
@@ -497,6 +550,25 @@ export class NetworkDefinition extends Resource {
     this._own(input, 'input');
     this._own(grid, 'grid');
     return this.layer(LayerType.GRID_SAMPLE, [input, grid], { interpolationMode: InterpolationMode.LINEAR, alignCorners: 0, sampleMode: SampleMode.FILL });
+  }
+
+  /**
+   * A loop (nvinfer1::ILoop): add its trip limit, recurrences, iterators and outputs through it;
+   * layers that read its recurrences' or iterators' outputs run once per iteration.
+   *
+   * @example
+   * // y = x^n by repeated multiplication, n a 0-D INT32 shape tensor
+   * const loop = network.addLoop();
+   * loop.addTripLimit(n, TripLimit.COUNT);
+   * const acc = loop.addRecurrence(one);
+   * acc.setInput(1, network.addElementWise(acc.getOutput(0), x, ElementWiseOperation.PROD).getOutput(0));
+   * const y = loop.addLoopOutput(acc.getOutput(0), LoopOutput.LAST_VALUE).getOutput(0);
+   */
+  addLoop(): ILoop {
+    this._native();
+    const loop = new ILoop(this, this.loops.length);
+    this.loops.push(loop);
+    return loop;
   }
 
   /**

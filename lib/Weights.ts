@@ -1,4 +1,4 @@
-import { DataType, TypedArray, dataTypeSize } from './enums.js';
+import { DataType, TypedArray, dataTypeSize, isPackedDataType } from './enums.js';
 import { invalidType, invalidValue } from './errors.js';
 
 /** Accepted where TensorRT takes Weights. */
@@ -6,26 +6,40 @@ export type WeightsLike = Weights | Float32Array | Int32Array | BigInt64Array | 
 
 /**
  * Typed weight values, as nvinfer1::Weights. The library keeps a reference to `values` (no copy)
- * until the engine is built; keep the array unchanged in size until then.
+ * until the engine is built; keep the array unchanged in size until then. INT4 and FP4 values are
+ * packed two per byte (element 0 in the low nibble); pass `count` when it is odd.
  *
  * @example
  * const kernel = new Weights(new Float32Array(64 * 3 * 3 * 3));
  * const half = new Weights(DataType.HALF, new Uint16Array(bits));
+ * const int4 = new Weights(DataType.INT4, new Uint8Array([0x21, 0x03]), 3); // 1, 2, 3
  */
 export class Weights {
   readonly type: DataType;
   readonly values: TypedArray | null;
+  private readonly packedCount: number | undefined;
 
   constructor(values: Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array);
-  constructor(type: DataType, values: TypedArray | null);
-  constructor(a: DataType | TypedArray, b?: TypedArray | null) {
+  constructor(type: DataType, values: TypedArray | null, count?: number);
+  constructor(a: DataType | TypedArray, b?: TypedArray | null, count?: number) {
     if (typeof a === 'number') {
       this.type = a;
       this.values = b ?? null;
       if (this.values !== null && !ArrayBuffer.isView(this.values)) throw invalidType('a TypedArray', 'values', b);
-      if (dataTypeSize(a) === 0) throw invalidValue('a DataType the built-in engine stores', 'type', a);
-      if (this.values && this.values.byteLength % dataTypeSize(a) !== 0) {
-        throw invalidValue(`a byte length that is a multiple of ${dataTypeSize(a)}`, 'values', this.values);
+      if (isPackedDataType(a)) {
+        const most = this.values ? this.values.byteLength * 2 : 0;
+        if (count !== undefined && (!Number.isInteger(count) || count > most || count < most - 1)) {
+          throw invalidValue(`${Math.max(most - 1, 0)} or ${most} (the values ${this.values?.byteLength ?? 0} packed bytes hold)`, 'count', count);
+        }
+        this.packedCount = count ?? most;
+      } else {
+        if (dataTypeSize(a) === 0) throw invalidValue('a DataType the built-in engine stores', 'type', a);
+        if (this.values && this.values.byteLength % dataTypeSize(a) !== 0) {
+          throw invalidValue(`a byte length that is a multiple of ${dataTypeSize(a)}`, 'values', this.values);
+        }
+        if (count !== undefined && count !== this.values!.byteLength / dataTypeSize(a)) {
+          throw invalidValue(`${this.values!.byteLength / dataTypeSize(a)} (the number of values)`, 'count', count);
+        }
       }
     } else {
       this.values = a;
@@ -40,6 +54,7 @@ export class Weights {
 
   /** Number of elements. */
   get count(): number {
+    if (this.packedCount !== undefined) return this.packedCount;
     return this.values ? this.values.byteLength / dataTypeSize(this.type) : 0;
   }
 
@@ -62,7 +77,7 @@ export class Weights {
   }
 
   /** @internal The native attribute form. */
-  toNative(): { type: number; values: ArrayBufferView } | undefined {
-    return this.values && this.values.byteLength > 0 ? { type: this.type, values: this.values } : undefined;
+  toNative(): { type: number; values: ArrayBufferView; count: number } | undefined {
+    return this.values && this.values.byteLength > 0 ? { type: this.type, values: this.values, count: this.count } : undefined;
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { NativeHostBuffer } from '../typings/native.js';
 import { Resource } from './Disposable.js';
-import { DataType, TypedArray, dataTypeSize, typedArrayFor } from './enums.js';
+import { DataType, TypedArray, byteSizeOf, dataTypeSize, isPackedDataType, typedArrayFor } from './enums.js';
 import { invalidType, invalidValue } from './errors.js';
 import { native } from './native.js';
 import { assertInteger } from './validate.js';
@@ -63,12 +63,11 @@ export class HostBuffer extends Resource implements TensorBuffer {
     return buffer;
   }
 
-  /** A buffer sized for `count` elements of `type`. */
+  /** A buffer sized for `count` elements of `type` (INT4 and FP4: two per byte, rounded up). */
   static forType(type: DataType, count: number): HostBuffer {
     assertInteger(count, 'count', 0);
-    const size = dataTypeSize(type);
-    if (size === 0) throw invalidValue('a storable DataType', 'type', type);
-    return new HostBuffer(size * count);
+    if (dataTypeSize(type) === 0 && !isPackedDataType(type)) throw invalidValue('a storable DataType', 'type', type);
+    return new HostBuffer(byteSizeOf(type, count));
   }
 
   get byteLength(): number {

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import { Builder } from './Builder.js';
 import { HostBuffer } from './buffers.js';
 import type { CudaEngine } from './CudaEngine.js';
-import { DataType, MemoryPoolType, OptProfileSelector, TensorIOMode, dataTypeSize, typedArrayFor } from './enums.js';
+import { DataType, MemoryPoolType, OptProfileSelector, TensorIOMode, byteSizeOf, isPackedDataType, typedArrayFor } from './enums.js';
 import { Logger, Severity } from './Logger.js';
 import { OnnxParser } from './onnx/OnnxParser.js';
 import { Runtime } from './Runtime.js';
@@ -230,7 +230,7 @@ async function run(args: Args): Promise<void> {
       const name = engine.getIOTensorName(i);
       if (engine.getTensorIOMode(name) !== TensorIOMode.OUTPUT) continue;
       const dims = context.getTensorShape(name);
-      const bytes = Math.max(1, dims.reduce((a, b) => a * b, 1) * dataTypeSize(engine.getTensorDataType(name)));
+      const bytes = Math.max(1, byteSizeOf(engine.getTensorDataType(name), dims.reduce((a, b) => a * b, 1)));
       const buf = new HostBuffer(bytes);
       buffers.push(buf);
       context.setTensorAddress(name, buf);
@@ -262,8 +262,10 @@ async function run(args: Args): Promise<void> {
 
 function randomData(dtype: DataType, count: number) {
   const Ctor = typedArrayFor(dtype);
-  const data = new Ctor(new ArrayBuffer(Math.max(1, count * dataTypeSize(dtype))), 0, count);
-  for (let i = 0; i < count; i += 1) {
+  // INT4 and FP4 fill whole packed bytes (small values in the low nibble).
+  const length = isPackedDataType(dtype) ? byteSizeOf(dtype, count) : count;
+  const data = new Ctor(new ArrayBuffer(Math.max(1, byteSizeOf(dtype, count))), 0, length);
+  for (let i = 0; i < length; i += 1) {
     if (data instanceof BigInt64Array) data[i] = BigInt(i % 7);
     else if (dtype === DataType.FLOAT) data[i] = Math.sin(i) as never;
     else if (dtype === DataType.HALF || dtype === DataType.BF16) data[i] = 0x3c00 as never;

@@ -182,6 +182,14 @@ export enum SampleMode {
   REFLECT = 4,
 }
 
+/** nvinfer1::BoundingBoxFormat (INMSLayer). */
+export enum BoundingBoxFormat {
+  /** (x1, y1, x2, y2): any two diagonal corners. */
+  CORNER_PAIRS = 0,
+  /** (x_center, y_center, width, height). */
+  CENTER_SIZES = 1,
+}
+
 export enum GatherMode {
   DEFAULT = 0,
   ELEMENT = 1,
@@ -244,6 +252,24 @@ export enum FillOperation {
   LINSPACE = 0,
   RANDOM_UNIFORM = 1,
   RANDOM_NORMAL = 2,
+}
+
+/** How a loop's trip count is limited (nvinfer1::TripLimit). */
+export enum TripLimit {
+  /** A 0-D INT32/INT64 shape tensor from outside the loop: the number of iterations. */
+  COUNT = 0,
+  /** A 0-D BOOL tensor computed inside the loop, checked before each iteration. */
+  WHILE = 1,
+}
+
+/** What a loop output gives (nvinfer1::LoopOutput). */
+export enum LoopOutput {
+  /** The recurrence's value after the last iteration. */
+  LAST_VALUE = 0,
+  /** Every iteration's value, stacked along a new axis. */
+  CONCATENATE = 1,
+  /** Every iteration's value, stacked along a new axis in reverse order. */
+  REVERSE = 2,
 }
 
 export enum TensorFormat {
@@ -334,7 +360,11 @@ export enum ExecutionContextAllocationStrategy {
   USER_MANAGED = 2,
 }
 
-/** Bytes per element of the types the built-in engine stores (0 otherwise). */
+/**
+ * Bytes per element of the types the built-in engine stores with whole bytes per element (0 for
+ * other types, including INT4 and FP4, which pack two elements per byte: size those with
+ * {@link byteSizeOf}).
+ */
 export function dataTypeSize(type: DataType): number {
   switch (type) {
     case DataType.FLOAT:
@@ -356,7 +386,24 @@ export function dataTypeSize(type: DataType): number {
   }
 }
 
-/** TypedArray classes that hold each DataType (HALF, BF16, FP8 and E8M0 as raw bit patterns). */
+/** Whether a DataType packs two elements per byte (INT4, FP4; element 0 in the low nibble). */
+export function isPackedDataType(type: DataType): boolean {
+  return type === DataType.INT4 || type === DataType.FP4;
+}
+
+/**
+ * Bytes that `count` elements of `type` occupy: INT4 and FP4 pack two per byte, so an odd count
+ * rounds up; 0 for a type the built-in engine does not store.
+ *
+ * @example
+ * byteSizeOf(DataType.FLOAT, 3); // 12
+ * byteSizeOf(DataType.INT4, 3); // 2
+ */
+export function byteSizeOf(type: DataType, count: number): number {
+  return isPackedDataType(type) ? Math.ceil(count / 2) : count * dataTypeSize(type);
+}
+
+/** TypedArray classes that hold each DataType (HALF, BF16, FP8 and E8M0 as raw bit patterns; INT4 and FP4 as packed bytes). */
 export type TypedArray =
   | Float32Array
   | Float64Array
@@ -383,6 +430,8 @@ export function typedArrayFor(type: DataType): { new (buffer: ArrayBufferLike, b
     case DataType.BOOL:
     case DataType.FP8:
     case DataType.E8M0:
+    case DataType.INT4:
+    case DataType.FP4:
       return Uint8Array;
     case DataType.INT32:
       return Int32Array;

@@ -25,6 +25,7 @@ export { Stream } from './Stream.js';
 export { Runtime } from './Runtime.js';
 export { CudaEngine } from './CudaEngine.js';
 export { ExecutionContext } from './ExecutionContext.js';
+export type { IOutputAllocator } from './ExecutionContext.js';
 export { getBackends, resolveBackend } from './backends.js';
 export type { BackendInfo, BackendName, BackendChoice, ResolvedBackend } from './backends.js';
 export { ThreadPool } from './threadPool.js';

@@ -8,6 +8,7 @@ import { ITensor } from './Tensor.js';
 import { Weights, WeightsLike } from './Weights.js';
 import {
   ActivationType,
+  BoundingBoxFormat,
   CumulativeOperation,
   DataType,
   ElementWiseOperation,
@@ -27,9 +28,11 @@ import {
   ScatterMode,
   ScatterReduction,
   TopKOperation,
+  TripLimit,
+  LoopOutput,
   UnaryOperation,
 } from './enums.js';
-import { invalidType, invalidValue } from './errors.js';
+import { TrtError, invalidType, invalidValue } from './errors.js';
 import { assertBoolean, assertDims, assertEnum, assertInteger, assertNumber, assertString, toDims } from './validate.js';
 
 /** Base of every layer (nvinfer1::ILayer). */
@@ -126,9 +129,9 @@ export class ILayer {
 
   /** @internal */
   protected weights_(key: string): Weights {
-    const v = this.get_(key) as { type: number; values: ArrayBufferView | null } | undefined;
+    const v = this.get_(key) as { type: number; values: ArrayBufferView | null; count?: number } | undefined;
     if (!v || !v.values) return Weights.empty();
-    return new Weights(v.type, v.values as Float32Array);
+    return new Weights(v.type, v.values as Float32Array, v.count);
   }
 
   /** @internal */
@@ -870,6 +873,48 @@ export class IScatterLayer extends ILayer {
   }
 }
 
+/** nvinfer1::INonZeroLayer: output [rank, count] of INT32/INT64 indices; `count` is data-dependent. */
+export class INonZeroLayer extends ILayer {
+  get indicesType(): DataType {
+    return this.int_('indicesType', DataType.INT64);
+  }
+  set indicesType(v: DataType) {
+    if (v !== DataType.INT32 && v !== DataType.INT64) throw invalidValue('DataType.INT32 or DataType.INT64', 'indicesType', v);
+    this.set_('indicesType', v);
+  }
+}
+
+/**
+ * nvinfer1::INMSLayer: non-maximum suppression per batch item and class. Output 0 is
+ * SelectedIndices [count, 3] (batch, class, box) with a data-dependent `count`; output 1 is
+ * NumOutputBoxes (0-D INT32). Optional inputs 3 (IoUThreshold) and 4 (ScoreThreshold) are set
+ * with setInput.
+ */
+export class INMSLayer extends ILayer {
+  get boundingBoxFormat(): BoundingBoxFormat {
+    return this.int_('boundingBoxFormat', BoundingBoxFormat.CORNER_PAIRS);
+  }
+  set boundingBoxFormat(v: BoundingBoxFormat) {
+    assertEnum(v, 'boundingBoxFormat', BoundingBoxFormat, 'BoundingBoxFormat');
+    this.set_('boundingBoxFormat', v);
+  }
+  /** Candidates considered per batch item, highest scores first (default and maximum 5000). */
+  get topKBoxLimit(): number {
+    return this.int_('topKBoxLimit', 5000);
+  }
+  set topKBoxLimit(v: number) {
+    assertInteger(v, 'topKBoxLimit', 0, 5000);
+    this.set_('topKBoxLimit', v);
+  }
+  get indicesType(): DataType {
+    return this.int_('indicesType', DataType.INT32);
+  }
+  set indicesType(v: DataType) {
+    if (v !== DataType.INT32 && v !== DataType.INT64) throw invalidValue('DataType.INT32 or DataType.INT64', 'indicesType', v);
+    this.set_('indicesType', v);
+  }
+}
+
 /** nvinfer1::IOneHotLayer. */
 export class IOneHotLayer extends ILayer {
   get axis(): number {
@@ -931,6 +976,254 @@ export class IReverseSequenceLayer extends ILayer {
   }
 }
 
+/**
+ * A loop (nvinfer1::ILoop), made by `network.addLoop()`. Its boundary layers define it: trip
+ * limits (how many iterations), recurrences (values carried from one iteration to the next),
+ * iterators (a slice of a tensor per iteration) and loop outputs. Every layer that reads a
+ * recurrence or iterator output (directly or through other layers) is inside the loop and runs
+ * once per iteration; tensors from outside can be read inside (loop-invariant). Values leave the
+ * loop only through loop outputs.
+ *
+ * @example
+ * // sum = 0; for (i = 0; i < n; i++) sum += x[i]
+ * const loop = network.addLoop();
+ * loop.addTripLimit(n, TripLimit.COUNT); // n: 0-D INT32 shape tensor
+ * const xi = loop.addIterator(x).getOutput(0);
+ * const sum = loop.addRecurrence(zero);
+ * sum.setInput(1, network.addElementWise(sum.getOutput(0), xi, ElementWiseOperation.SUM).getOutput(0));
+ * const result = loop.addLoopOutput(sum.getOutput(0), LoopOutput.LAST_VALUE).getOutput(0);
+ */
+export class ILoop {
+  /** @internal */
+  readonly _layers: number[] = [];
+  private loopName: string;
+
+  /** @internal Use NetworkDefinition.addLoop(). */
+  constructor(
+    readonly network: NetworkDefinition,
+    /** @internal */
+    readonly id: number,
+  ) {
+    this.loopName = `(Unnamed Loop ${id})`;
+  }
+
+  get name(): string {
+    return this.loopName;
+  }
+
+  set name(value: string) {
+    assertString(value, 'name');
+    this.loopName = value;
+    for (const layer of this._layers) this.network._native().setLayerAttr(layer, 'loopName', value);
+  }
+
+  getName(): string {
+    return this.name;
+  }
+
+  setName(name: string): void {
+    this.name = name;
+  }
+
+  private add<T extends ILayer>(type: LayerType, inputs: ITensor[], attrs: Record<string, NativeAttrValue>): T {
+    const layer = this.network._addLayer<T>(type, inputs, { ...attrs, loop: this.id, loopName: this.loopName });
+    this._layers.push(layer.id);
+    return layer;
+  }
+
+  private layersOf<T extends ILayer>(type: LayerType): T[] {
+    return this._layers.map((id) => this.network.getLayer(id)).filter((l) => l.type === type) as T[];
+  }
+
+  /**
+   * Limits the iterations: COUNT takes a 0-D INT32/INT64 shape tensor from outside the loop
+   * (the number of iterations), WHILE a 0-D BOOL tensor computed inside the loop, checked before
+   * each iteration. A loop takes at most one of each.
+   *
+   * @throws TrtError INVALID_ARGUMENT when the loop already has a trip limit of that kind or the
+   * tensor has the wrong type or rank.
+   */
+  addTripLimit(tensor: ITensor, limit: TripLimit): ITripLimitLayer {
+    this.network._own(tensor, 'tensor');
+    assertEnum(limit, 'limit', TripLimit, 'TripLimit');
+    if (this.layersOf<ITripLimitLayer>(LayerType.TRIP_LIMIT).some((l) => l.tripLimit === limit)) {
+      throw new TrtError(`loop '${this.loopName}' already has a ${TripLimit[limit]} trip limit; a loop takes at most one of each kind`, 'INVALID_ARGUMENT');
+    }
+    return this.add(LayerType.TRIP_LIMIT, [tensor], { kind: limit });
+  }
+
+  /**
+   * A value carried across iterations: output 0 is `initialValue` in the first iteration and
+   * then the tensor set with `setInput(1, next)` in the previous one (same type and dims).
+   */
+  addRecurrence(initialValue: ITensor): IRecurrenceLayer {
+    this.network._own(initialValue, 'initialValue');
+    return this.add(LayerType.RECURRENCE, [initialValue], {});
+  }
+
+  /**
+   * The slice of `tensor` along `axis` for the current iteration (that axis removed); with
+   * `reverse`, from the end (index tripCount-1-i, or the axis length without a COUNT limit).
+   */
+  addIterator(tensor: ITensor, axis = 0, reverse = false): IIteratorLayer {
+    this.network._own(tensor, 'tensor');
+    assertInteger(axis, 'axis', -8, 7);
+    assertBoolean(reverse, 'reverse');
+    return this.add(LayerType.ITERATOR, [tensor], { axis, reverse: reverse ? 1 : 0 });
+  }
+
+  /**
+   * An output of the loop: LAST_VALUE gives a recurrence's value after the last iteration;
+   * CONCATENATE and REVERSE stack `tensor`'s value of every iteration along a new axis `axis` and
+   * need its length: `setInput(1, length)` with a 0-D INT32/INT64 shape tensor from outside the
+   * loop. Rows past the last iteration are zeros (TensorRT leaves them undefined); more
+   * iterations than the length fail the run.
+   */
+  addLoopOutput(tensor: ITensor, outputKind: LoopOutput, axis = 0): ILoopOutputLayer {
+    this.network._own(tensor, 'tensor');
+    assertEnum(outputKind, 'outputKind', LoopOutput, 'LoopOutput');
+    assertInteger(axis, 'axis', -9, 8);
+    if (outputKind === LoopOutput.LAST_VALUE) {
+      const p = this.network._native().tensorInfo(tensor.id).producer;
+      const producer = p >= 0 ? this.network.getLayer(p) : null;
+      if (!(producer instanceof IRecurrenceLayer) || producer.loop !== this) {
+        throw new TrtError(`a LAST_VALUE output of loop '${this.loopName}' must read a recurrence of that loop (loop.addRecurrence().getOutput(0)); tensor '${tensor.name}' is not one`, 'INVALID_ARGUMENT');
+      }
+    }
+    return this.add(LayerType.LOOP_OUTPUT, [tensor], { kind: outputKind, axis });
+  }
+}
+
+/** Base of the layers that define a loop (nvinfer1::ILoopBoundaryLayer). */
+export class ILoopBoundaryLayer extends ILayer {
+  /** The loop this layer belongs to. */
+  get loop(): ILoop {
+    return this.network._loop(this.int_('loop', -1));
+  }
+
+  getLoop(): ILoop {
+    return this.loop;
+  }
+}
+
+/** nvinfer1::ITripLimitLayer. */
+export class ITripLimitLayer extends ILoopBoundaryLayer {
+  get tripLimit(): TripLimit {
+    return this.int_('kind', TripLimit.COUNT);
+  }
+
+  getTripLimit(): TripLimit {
+    return this.tripLimit;
+  }
+}
+
+/** nvinfer1::IRecurrenceLayer: input 0 the initial value, input 1 the next value. */
+export class IRecurrenceLayer extends ILoopBoundaryLayer {
+  /**
+   * Input 1 is the value for the next iteration (the loop's back edge); it must have the
+   * initial value's type and dims.
+   *
+   * @throws TrtError INVALID_ARGUMENT when the type or dims differ.
+   */
+  override setInput(index: number, tensor: ITensor): void {
+    assertInteger(index, 'index', 0, 1);
+    this.network._own(tensor, 'tensor');
+    const current = this.getOutput(0);
+    if (tensor.dtype !== current.dtype) {
+      throw new TrtError(`recurrence '${this.name}' holds ${DataType[current.dtype]} values but tensor '${tensor.name}' is ${DataType[tensor.dtype]}`, 'INVALID_ARGUMENT');
+    }
+    const a = tensor.shape;
+    const b = current.shape;
+    if (a.length !== b.length || a.some((d, i) => d >= 0 && b[i]! >= 0 && d !== b[i])) {
+      throw new TrtError(`recurrence '${this.name}' has dims [${b.join(', ')}] but tensor '${tensor.name}' has [${a.join(', ')}]; a recurrence keeps its dims in every iteration`, 'INVALID_ARGUMENT');
+    }
+    super.setInput(index, tensor);
+  }
+}
+
+/** nvinfer1::IIteratorLayer. */
+export class IIteratorLayer extends ILoopBoundaryLayer {
+  get axis(): number {
+    return this.int_('axis', 0);
+  }
+  set axis(v: number) {
+    assertInteger(v, 'axis', -8, 7);
+    this.set_('axis', v);
+  }
+  get reverse(): boolean {
+    return this.int_('reverse', 0) !== 0;
+  }
+  set reverse(v: boolean) {
+    assertBoolean(v, 'reverse');
+    this.set_('reverse', v ? 1 : 0);
+  }
+  getAxis(): number {
+    return this.axis;
+  }
+  setAxis(axis: number): void {
+    this.axis = axis;
+  }
+  getReverse(): boolean {
+    return this.reverse;
+  }
+  setReverse(reverse: boolean): void {
+    this.reverse = reverse;
+  }
+}
+
+/** nvinfer1::ILoopOutputLayer. */
+export class ILoopOutputLayer extends ILoopBoundaryLayer {
+  get loopOutput(): LoopOutput {
+    return this.int_('kind', LoopOutput.LAST_VALUE);
+  }
+  getLoopOutput(): LoopOutput {
+    return this.loopOutput;
+  }
+  /** Where the stacking axis goes (CONCATENATE, REVERSE); ignored for LAST_VALUE. */
+  get axis(): number {
+    return this.int_('axis', 0);
+  }
+  set axis(v: number) {
+    assertInteger(v, 'axis', -9, 8);
+    this.set_('axis', v);
+  }
+  getAxis(): number {
+    return this.axis;
+  }
+  setAxis(axis: number): void {
+    this.axis = axis;
+  }
+
+  /**
+   * Input 1 of a CONCATENATE or REVERSE output is its length: a 0-D INT32/INT64 shape tensor
+   * from outside the loop.
+   *
+   * @throws TrtError INVALID_ARGUMENT for input 1 of a LAST_VALUE output or a length that is not
+   * a 0-D INT32/INT64 tensor.
+   */
+  override setInput(index: number, tensor: ITensor): void {
+    assertInteger(index, 'index', 0, 1);
+    this.network._own(tensor, 'tensor');
+    if (index === 1) {
+      if (this.loopOutput === LoopOutput.LAST_VALUE) {
+        throw new TrtError(`loop output '${this.name}' is LAST_VALUE, which takes no length (input 1)`, 'INVALID_ARGUMENT');
+      }
+      if (tensor.shape.length !== 0 || (tensor.dtype !== DataType.INT32 && tensor.dtype !== DataType.INT64)) {
+        throw new TrtError(`the length of loop output '${this.name}' must be a 0-D INT32 or INT64 tensor, but '${tensor.name}' is ${DataType[tensor.dtype]} [${tensor.shape.join(', ')}]`, 'INVALID_ARGUMENT');
+      }
+    }
+    super.setInput(index, tensor);
+  }
+
+  /**
+   * @internal Extension for importers: the loop must run exactly `length` iterations, else the
+   * run fails (a stacked output whose real length is only known while the loop runs).
+   */
+  _requireFullLength(): void {
+    this.set_('strictLength', 1);
+  }
+}
+
 export const layerClassFor: Partial<Record<LayerType, new (network: NetworkDefinition, id: number) => ILayer>> = {
   [LayerType.CONVOLUTION]: IConvolutionLayer,
   [LayerType.DECONVOLUTION]: IDeconvolutionLayer,
@@ -963,6 +1256,12 @@ export const layerClassFor: Partial<Record<LayerType, new (network: NetworkDefin
   [LayerType.CUMULATIVE]: ICumulativeLayer,
   [LayerType.SCATTER]: IScatterLayer,
   [LayerType.ONE_HOT]: IOneHotLayer,
+  [LayerType.NON_ZERO]: INonZeroLayer,
+  [LayerType.NMS]: INMSLayer,
   [LayerType.REVERSE_SEQUENCE]: IReverseSequenceLayer,
   [LayerType.GRID_SAMPLE]: IGridSampleLayer,
+  [LayerType.TRIP_LIMIT]: ITripLimitLayer,
+  [LayerType.RECURRENCE]: IRecurrenceLayer,
+  [LayerType.ITERATOR]: IIteratorLayer,
+  [LayerType.LOOP_OUTPUT]: ILoopOutputLayer,
 };

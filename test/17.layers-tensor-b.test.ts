@@ -30,6 +30,7 @@ import {
   ResizeSelector,
   SampleMode,
   TopKOperation,
+  UnaryOperation,
 } from '../lib/index.js';
 import { buildEngine, quietLogger, runEngine } from './helpers/engine.js';
 import { checkLayer, floatTypes, randomInts, randomRef, sampleValues } from './helpers/layers.js';
@@ -666,6 +667,82 @@ describe('RESIZE LINEAR and CUBIC (FLOAT/HALF/BF16, per-dtype default tolerance)
       }
     } finally {
       engine.dispose();
+    }
+  });
+});
+
+describe('RESIZE with run-time scales (input 2, extension)', () => {
+  it('sizes floor(in * scale) found while running and maps coordinates by the scales', async () => {
+    // As the ONNX parser builds it: out = floor(float(shape(x)) * scales), data-dependent.
+    const engine = await buildEngine(
+      (net) => {
+        const x = net.addInput('x', DataType.FLOAT, [1, 1, -1, -1]);
+        const scales = net.addInput('scales', DataType.FLOAT, [4]);
+        const inDims = net.addCast(net.addShape(x).getOutput(0), DataType.FLOAT).getOutput(0);
+        const prod = net.addElementWise(inDims, scales, ElementWiseOperation.PROD).getOutput(0);
+        const outDims = net.addCast(net.addUnary(prod, UnaryOperation.FLOOR).getOutput(0), DataType.INT64).getOutput(0);
+        const layer = net.addResize(x);
+        layer.setInput(1, outDims);
+        layer.setInput(2, scales);
+        layer.resizeMode = InterpolationMode.LINEAR;
+        layer.coordinateTransformation = CT.ALIGN_CORNERS;
+        layer.getOutput(0).name = 'y';
+        net.markOutput(layer.getOutput(0));
+      },
+      { profiles: [{ x: [[1, 1, 1, 1], [1, 1, 4, 4], [1, 1, 8, 8]] }] },
+    );
+    const context = engine.createExecutionContext();
+    try {
+      for (const [i, [dims, scales]] of ([
+        [[1, 1, 2, 4], [1, 1, 0.6, 0.6]],
+        [[1, 1, 3, 5], [1, 1, 1.7, 2]],
+        [[1, 1, 4, 4], [1, 1, 0.5, 2.5]],
+      ] as Array<[number[], number[]]>).entries()) {
+        const x = randomRef(dims, 3600 + i);
+        context.setInputShape('x', dims);
+        expect(context.getTensorShape('y')).toEqual([-1, -1, -1, -1]);
+        using xBuf = trt.HostBuffer.from(new Float32Array(x.data));
+        using sBuf = trt.HostBuffer.from(Float32Array.from(scales));
+        context.setTensorAddress('x', xBuf);
+        context.setTensorAddress('scales', sBuf);
+        let out: trt.HostBuffer | undefined;
+        let found: number[] = [];
+        context.setOutputAllocator('y', {
+          reallocateOutputAsync: (_n, _c, size) => (out = new trt.HostBuffer(Math.max(size, 1))),
+          notifyShape: (_n, d) => {
+            found = d;
+          },
+        });
+        await context.enqueueV3();
+        const f32 = (v: number): number => Math.fround(v);
+        const want = R.resize(R.storeRefAs(x, DataType.FLOAT), { scales: scales.map(f32), resizeMode: InterpolationMode.LINEAR, coordinateTransformation: CT.ALIGN_CORNERS });
+        expect(found).toEqual(want.dims);
+        const got = { dims: found, data: Float64Array.from(new Float32Array(out!.arrayBuffer, 0, want.data.length)) };
+        const cmp = R.compareClose(got, R.storeRefAs(want, DataType.FLOAT), { rtol: 1e-5, atol: 1e-6 });
+        expect(cmp.ok, cmp.message).toBe(true);
+        out!.dispose();
+      }
+    } finally {
+      context.dispose();
+      engine.dispose();
+    }
+  });
+
+  it('refuses run-time scales without output dims and of the wrong type or length', async () => {
+    const cases: Array<[(net: trt.NetworkDefinition, layer: trt.IResizeLayer) => void, RegExp]> = [
+      [(net, layer) => layer.setInput(2, net.addInput('s', DataType.FLOAT, [4])), /run-time scales \(input 2\) need the output dimensions in input 1/],
+      [(net, layer) => { layer.setInput(1, ints(net, [1, 1, 8, 8], DataType.INT64)); layer.setInput(2, net.addInput('s', DataType.FLOAT, [3])); }, /scales \(input 2\) must be 1-D with 4 entries/],
+      [(net, layer) => { layer.setInput(1, ints(net, [1, 1, 8, 8], DataType.INT64)); layer.setInput(2, net.addInput('s', DataType.INT32, [4])); }, /scales \(input 2\) must be FLOAT, not INT32/],
+    ];
+    for (const [wire, message] of cases) {
+      const err = await errorFromDefineOrBuild((net) => {
+        const layer = net.addResize(net.addInput('x', DataType.FLOAT, [1, 1, 4, 4]));
+        layer.scales = [1, 1, 2, 2];
+        wire(net, layer);
+        return layer.getOutput(0);
+      });
+      expect(err).toBeInstanceOf(trt.TrtError);
+      expect((err as Error).message).toMatch(message);
     }
   });
 });

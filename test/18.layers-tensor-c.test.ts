@@ -22,6 +22,7 @@
 import { describe, expect, it } from 'vitest';
 import * as trt from '../lib/index.js';
 import { CumulativeOperation, DataType, ScatterMode, ScatterReduction } from '../lib/index.js';
+import { buildEngine } from './helpers/engine.js';
 import { checkLayer, floatTypes, randomInts, randomRef, sampleValues } from './helpers/layers.js';
 import { errorFromDefineOrBuild, weightsOf } from './helpers/layer-checks.js';
 import * as R from './reference/index.js';
@@ -424,27 +425,51 @@ describe('ONE_HOT (every value type, exact)', () => {
     }
   }
 
-  it('BAD CALL: values without two elements, depth unknown or negative', async () => {
+  it('BAD CALL: values without two elements, negative depth', async () => {
     await expectInvalid(
       (net) => net.addOneHot(net.addInput('i', DataType.INT32, [3]), net.addInput('v', DataType.FLOAT, [3]), constant(net, DataType.INT32, [], [4]), -1),
       'ONE_HOT',
       /values \(input 1\) must be 1-D with two elements/,
     );
     await expectInvalid(
-      (net) => {
-        // A FLOAT input cast to INT32: an INT32 scalar input would be a shape tensor input instead.
-        const depth = net.addCast(net.addInput('d', DataType.FLOAT, []), DataType.INT32).getOutput(0);
-        const layer = net.addOneHot(net.addInput('i', DataType.INT32, [3]), net.addInput('v', DataType.FLOAT, [2]), depth, -1);
-        net.markOutput(layer.getOutput(0));
-      },
-      'ONE_HOT',
-      /input 2 .* decides output dimensions but its value depends on runtime data/,
-    );
-    await expectInvalid(
       (net) => net.addOneHot(net.addInput('i', DataType.INT32, [3]), net.addInput('v', DataType.FLOAT, [2]), constant(net, DataType.INT64, [], [-2]), -1),
       'ONE_HOT',
       /depth -2 must not be negative/,
     );
+  });
+});
+
+describe('ONE_HOT with a depth computed from tensor values (data-dependent dims)', () => {
+  it('sizes the output when it runs, and fails the run for a negative depth', async () => {
+    const engine = await buildEngine((net) => {
+      // A FLOAT input cast to INT32: an INT32 scalar input would be a shape tensor input instead.
+      const depth = net.addCast(net.addInput('d', DataType.FLOAT, []), DataType.INT32).getOutput(0);
+      const layer = net.addOneHot(net.addInput('i', DataType.INT32, [3]), constant(net, DataType.FLOAT, [2], [0, 1]), depth, -1);
+      layer.getOutput(0).name = 'y';
+      net.markOutput(layer.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    try {
+      expect(context.getTensorShape('y')).toEqual([3, -1]);
+      expect(context.getMaxOutputSize('y')).toBe(-1); // no bound follows from the shapes
+      using indices = trt.HostBuffer.from(Int32Array.from([2, 0, -1]));
+      using y = new trt.HostBuffer(64);
+      context.setTensorAddress('i', indices);
+      context.setTensorAddress('y', y);
+      for (const [depth, want] of [[4.9, [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]], [2, [0, 0, 1, 0, 0, 1]]] as Array<[number, number[]]>) {
+        using d = trt.HostBuffer.from(Float32Array.from([depth]));
+        context.setTensorAddress('d', d);
+        await context.enqueueV3();
+        expect(context.getTensorShape('y')).toEqual([3, want.length / 3]);
+        expect(Array.from(new Float32Array(y.arrayBuffer, 0, want.length))).toEqual(want);
+      }
+      using negative = trt.HostBuffer.from(Float32Array.from([-2]));
+      context.setTensorAddress('d', negative);
+      await expect(context.enqueueV3()).rejects.toThrow(/depth -2 must not be negative/);
+    } finally {
+      context.dispose();
+      engine.dispose();
+    }
   });
 });
 

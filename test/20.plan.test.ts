@@ -59,7 +59,20 @@ describe('plan round trip', () => {
   it('reports header facts without loading', () => {
     const header = plan.subarray(0, 8);
     expect(Buffer.from(header).toString('ascii')).toBe('TRTNPLAN');
-    expect(new DataView(plan.buffer, plan.byteOffset).getUint32(8, true)).toBe(2);
+    expect(new DataView(plan.buffer, plan.byteOffset).getUint32(8, true)).toBe(3);
+  });
+
+  it('still loads a version 2 plan (no loop section)', async () => {
+    // Version 3 appended section 11 (loop bodies): a zero count here.
+    const v2 = plan.slice(0, plan.length - 4);
+    const view = new DataView(v2.buffer);
+    view.setUint32(8, 2, true);
+    view.setUint32(44, 2, true);
+    view.setBigUint64(24, BigInt(v2.length - 64), true);
+    rewriteChecksum(v2);
+    const old = new trt.Runtime(quietLogger, { backend: 'cpu' }).deserializeCudaEngine(v2);
+    expect(old.numLayers).toBeGreaterThan(0);
+    old.dispose();
   });
 });
 
@@ -82,7 +95,7 @@ describe('damaged plans', () => {
 
   it('rejects a newer format version with PLAN_INCOMPATIBLE', () => {
     const newer = plan.slice();
-    new DataView(newer.buffer).setUint32(8, 3, true);
+    new DataView(newer.buffer).setUint32(8, 4, true);
     expect(expectPlanError(newer, ['PLAN_INCOMPATIBLE']).message).toMatch(/newer/);
   });
 

@@ -65,7 +65,7 @@ async function run(context: trt.ExecutionContext, feeds: Record<string, trt.Type
       if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
       const dims = context.getTensorShape(name);
       const dtype = engine.getTensorDataType(name);
-      const buf = new trt.HostBuffer(Math.max(dims.reduce((a, b) => a * b, 1) * trt.dataTypeSize(dtype), 1));
+      const buf = new trt.HostBuffer(Math.max(trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1)), 1));
       buffers.push(buf);
       context.setTensorAddress(name, buf);
       outputs.push({ name, buf, dims, dtype });
@@ -263,7 +263,7 @@ describe('Reshape with dims from a shape tensor input', () => {
     const bytes = engine.serialize();
     const again = new trt.Runtime(quietLogger, { backend: 'cpu' }).deserializeCudaEngine(bytes);
     try {
-      expect(new DataView(bytes.data.buffer, bytes.data.byteOffset).getUint32(8, true)).toBe(2);
+      expect(new DataView(bytes.data.buffer, bytes.data.byteOffset).getUint32(8, true)).toBeGreaterThanOrEqual(2);
       expect(again.isShapeInferenceIO('s')).toBe(true);
       expect(again.getTensorProfileValues(0, 's')).toEqual(reshapeValues['s']);
       expect(again.getDeviceMemorySizeV2()).toBe(engine.getDeviceMemorySizeV2());
@@ -713,7 +713,8 @@ describe('several profiles; version 1 plans', () => {
       // Section 10 for 1 input and 1 profile: flags (4 + 1 bytes), then MIN, OPT, MAX lists
       // (each 4 + 4 bytes: one empty vector).
       const section10 = 4 + 1 + 3 * (4 + 4);
-      const v1 = v2.data.slice(0, v2.data.length - section10);
+      const section11 = 4; // version 3: no loop bodies (a zero count)
+      const v1 = v2.data.slice(0, v2.data.length - section10 - section11);
       const view = new DataView(v1.buffer);
       view.setUint32(8, 1, true);
       view.setUint32(44, 1, true);

@@ -219,6 +219,106 @@ describe('OnnxParser API', () => {
   });
 });
 
+describe('OnnxParser on models older than opset 6', () => {
+  /** Builds `g`, runs it on `feeds` and returns output `name`. */
+  async function run(g: OnnxGraph, feeds: Parameters<typeof runEngine>[1], name: string): Promise<{ dims: number[]; data: ArrayLike<number> }> {
+    const bytes = encodeOnnxModel(g);
+    const engine = await buildEngine((network) => {
+      const parser = new trt.OnnxParser(network, quietLogger);
+      if (!parser.parse(bytes)) throw new Error(parser.getError(0)!.desc());
+    });
+    try {
+      return (await runEngine(engine, feeds))[name]!;
+    } finally {
+      engine.dispose();
+    }
+  }
+
+  it('imports and runs an opset-1 Not (one definition since opset 1)', async () => {
+    const x = [1, 0, 0, 1, 1, 0];
+    const y = await run(
+      {
+        opset: 1,
+        nodes: [{ opType: 'Not', inputs: ['x'], outputs: ['y'], name: 'not' }],
+        inputs: [{ name: 'x', dataType: OnnxDataType.BOOL, dims: [2, 3] }],
+        outputs: [{ name: 'y', dataType: OnnxDataType.BOOL, dims: [2, 3] }],
+      },
+      { x: { ref: { dims: [2, 3], data: Float64Array.from(x) } } },
+      'y',
+    );
+    expect(y.dims).toEqual([2, 3]);
+    expect(Array.from(y.data)).toEqual(x.map((v) => 1 - v));
+  });
+
+  it('imports opset-5 MatMul/Add/Relu, whose definitions opset 6 did not change in substance', async () => {
+    const x = [1, -2, 3, 0.5, -1, 4, 2, -3];
+    const y = await run({ ...affineRelu(), opset: 5 }, { x: { ref: { dims: [2, 4], data: Float64Array.from(x) } } }, 'y');
+    const expected = affineReluReference(x, 2);
+    Array.from(y.data).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+  });
+
+  it('applies the pre-opset-7 broadcast/axis rule (Add, Pow), also to constants folded at parse time', async () => {
+    // B [2] broadcast along axis 0 of A [2, 2]: numpy alignment would pair it with axis 1 instead.
+    const a = [1, 2, 3, 4];
+    const b = [10, 20];
+    const y = await run(
+      {
+        opset: 1,
+        nodes: [
+          { opType: 'Add', inputs: ['a', 'b'], outputs: ['folded'], attributes: { broadcast: 1, axis: 0 } },
+          { opType: 'Add', inputs: ['x', 'b'], outputs: ['sum'], attributes: { broadcast: 1, axis: 0, consumed_inputs: [0, 0] } },
+          { opType: 'Mul', inputs: ['sum', 'folded'], outputs: ['product'] },
+          { opType: 'Pow', inputs: ['product', 'e'], outputs: ['y'], attributes: { broadcast: 1, axis: 0 } },
+        ],
+        inputs: [{ name: 'x', dataType: OnnxDataType.FLOAT, dims: [2, 2] }],
+        outputs: [{ name: 'y', dataType: OnnxDataType.FLOAT, dims: [2, 2] }],
+        initializers: [floatTensor('a', [2, 2], a), floatTensor('b', [2], b), floatTensor('e', [2], [1, 2])],
+      },
+      { x: { ref: { dims: [2, 2], data: Float64Array.from(a) } } },
+      'y',
+    );
+    const folded = a.map((v, i) => v + b[Math.floor(i / 2)]!);
+    // Row 0 to the power 1, row 1 to the power 2.
+    expect(Array.from(y.data)).toEqual(folded.map((v, i) => (v * v) ** (i < 2 ? 1 : 2)));
+  });
+
+  it('refuses an operator whose definition changed since the model\'s opset, naming the node', () => {
+    const g: OnnxGraph = {
+      opset: 3,
+      nodes: [
+        { opType: 'Not', inputs: ['x'], outputs: ['n'], name: 'not' },
+        { opType: 'Concat', inputs: ['x', 'n'], outputs: ['y'], name: 'concat_v1' },
+      ],
+      inputs: [{ name: 'x', dataType: OnnxDataType.BOOL, dims: [2, 3] }],
+      outputs: [{ name: 'y', dataType: OnnxDataType.BOOL, dims: [4, 3] }],
+    };
+    const { parser, ok, builder } = parseInto(encodeOnnxModel(g));
+    try {
+      expect(ok).toBe(false);
+      const e = firstError(parser);
+      expect(ParserErrorCode[e.code()]).toBe('UNSUPPORTED_NODE');
+      expect(e.nodeName()).toBe('concat_v1');
+      expect(e.nodeOperator()).toBe('Concat');
+      expect(e.desc()).toMatch(/node "concat_v1": operator Concat at opset 3 .*changed at opset 4/);
+      expect(parser.getOperatorReport()).toEqual([
+        { domain: '', opType: 'Concat', count: 1, supported: false },
+        { domain: '', opType: 'Not', count: 1, supported: true },
+      ]);
+    } finally {
+      builder.dispose();
+    }
+    // Operators with no pre-opset-6 definition the importer implements: refused the same way.
+    const cast: OnnxGraph = { ...g, opset: 1, nodes: [{ opType: 'Cast', inputs: ['x'], outputs: ['y'], name: 'cast_v1', attributes: { to: 'FLOAT' } }] };
+    const refused = parseInto(encodeOnnxModel(cast));
+    try {
+      expect(refused.ok).toBe(false);
+      expect(firstError(refused.parser).desc()).toMatch(/node "cast_v1": operator Cast at opset 1 .*STRING/);
+    } finally {
+      refused.builder.dispose();
+    }
+  });
+});
+
 describe('OnnxParser files and external data', () => {
   it('parseFromFile loads initializers kept in a sidecar file next to the model', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'ext-'));
@@ -346,8 +446,8 @@ describe('OnnxParser on bad ONNX input', () => {
     expectFailure(encodeOnnxModel(unknown), ParserErrorCode.UNSUPPORTED_NODE, /FancyOp is not supported/, { name: 'fancy', op: 'FancyOp' });
   });
 
-  it('rejects too-old opsets and graph inputs of types TensorRT lacks', () => {
-    expectFailure(encodeOnnxModel({ ...affineRelu(), opset: 5 }), ParserErrorCode.UNSUPPORTED_GRAPH, /opset 5 is older/);
+  it('rejects opsets below 1 and graph inputs of types TensorRT lacks', () => {
+    expectFailure(encodeOnnxModel({ ...affineRelu(), opset: 0 }), ParserErrorCode.INVALID_GRAPH, /opsets start at 1/);
     const g = affineRelu();
     g.inputs[0]!.dataType = OnnxDataType.INT16;
     expectFailure(encodeOnnxModel(g), ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, /INT16/);

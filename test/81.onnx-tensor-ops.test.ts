@@ -396,7 +396,7 @@ describe('EXPECTED FAILURE: unsupported tensor-op forms', () => {
       /batch_dims/,
       [input('x', [2, 2, 3]), input('i', [2, 2, 1], OnnxDataType.INT64)],
     );
-    expectError([{ opType: 'Cast', inputs: ['x'], outputs: ['y'], attributes: { to: 23 } }], ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, /FLOAT4E2M1.*does not store/);
+    expectError([{ opType: 'Cast', inputs: ['x'], outputs: ['y'], attributes: { to: 21 } }], ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, /UINT4.*TensorRT has no such type/);
   });
 
   it('rejects a scatter reduction other than none, add, mul, max and min naming the attribute', () => {
@@ -416,6 +416,31 @@ describe('EXPECTED FAILURE: unsupported tensor-op forms', () => {
       ParserErrorCode.UNSUPPORTED_NODE_ATTR,
       /saturate/,
       [input('x', [2, 3]), input('s', []), input('z', [], 17)],
+      21,
+    );
+  });
+
+  it('rejects blocked Q/DQ scales that do not fit the input, and blocks the engine cannot tile', () => {
+    expectError(
+      [{ opType: 'QuantizeLinear', inputs: ['x', 's', 'z'], outputs: ['y'], attributes: { axis: 1, block_size: 2 } }],
+      ParserErrorCode.INVALID_NODE,
+      /scale of the input's rank 2/,
+      [input('x', [2, 6]), input('s', [3]), input('z', [3], OnnxDataType.INT8)],
+      21,
+    );
+    expectError(
+      [{ opType: 'QuantizeLinear', inputs: ['x', 's', 'z'], outputs: ['y'], attributes: { axis: 1, block_size: 2 } }],
+      ParserErrorCode.INVALID_NODE,
+      /scale dims \[2, 2\] do not match input dims \[2, 6\] blocked by 2 along axis 1/,
+      [input('x', [2, 6]), input('s', [2, 2]), input('z', [2, 2], OnnxDataType.INT8)],
+      21,
+    );
+    // ONNX allows a short last block; TensorRT's blocked scales tile the axis exactly.
+    expectError(
+      [{ opType: 'DequantizeLinear', inputs: ['q', 's'], outputs: ['y'], attributes: { axis: 1, block_size: 2 } }],
+      ParserErrorCode.UNSUPPORTED_NODE_INPUT,
+      /block_size 2 along axis 1 \(extent 5\)/,
+      [input('q', [2, 5], OnnxDataType.INT8), input('s', [2, 3])],
       21,
     );
   });

@@ -395,15 +395,15 @@ function parseError(graph: OnnxGraph): trt.ParserError {
 }
 
 describe('ONNX nn importers: EXPECTED FAILURE', () => {
-  it('rejects Resize with run-time scales (output dimensions must be known before execution)', () => {
+  it('rejects antialiased Resize with run-time scales (the scales must be known to antialias)', () => {
     const e = parseError({
-      opset: 13,
-      nodes: [{ opType: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'] }],
+      opset: 18,
+      nodes: [{ opType: 'Resize', inputs: ['x', '', 'scales'], outputs: ['y'], attributes: { mode: 'linear', antialias: 1 } }],
       inputs: [input('x', [1, 1, 2, 2]), input('scales', [4])],
       outputs: [input('y', [-1, -1, -1, -1])],
     });
-    expect(e.code()).toBe(ParserErrorCode.UNSUPPORTED_NODE_INPUT);
-    expect(e.desc()).toMatch(/scales \(input 2\) must be a constant/);
+    expect(e.code()).toBe(ParserErrorCode.UNSUPPORTED_NODE_ATTR);
+    expect(e.desc()).toMatch(/antialias.*needs constant scales/);
   });
 
   it('rejects tf_crop_and_resize naming the attribute', () => {

@@ -74,7 +74,13 @@ function weights(name: string, dims: number[], seed: number, scale = 0.5): OnnxT
 type Profile = Record<string, [number[], number[], number[]]>;
 
 /** Builds the model, runs each feed set on the engine and on onnxruntime, and compares every output. */
-async function matchesOrt(graph: CfGraph, runs: Array<Record<string, OrtFeed>>, profiles: Profile[] = [], reference: CfGraph = graph): Promise<void> {
+async function matchesOrt(
+  graph: CfGraph,
+  runs: Array<Record<string, OrtFeed>>,
+  profiles: Profile[] = [],
+  reference: CfGraph = graph,
+  shapeValues: Profile[] = [],
+): Promise<void> {
   const bytes = encodeModel(graph);
   const referenceBytes = encodeModel(reference);
   const engine = await buildEngine(
@@ -82,7 +88,7 @@ async function matchesOrt(graph: CfGraph, runs: Array<Record<string, OrtFeed>>, 
       const parser = new trt.OnnxParser(network, quietLogger);
       if (!parser.parse(bytes)) throw new Error(parser.getError(0)!.desc());
     },
-    { profiles },
+    { profiles, shapeValues },
   );
   try {
     for (const feeds of runs) {
@@ -301,7 +307,7 @@ describe('ONNX control flow', () => {
       },
     ],
     inputs: [...(tripInput ? [value('m', [], OnnxDataType.INT64)] : []), value('x', [4, 3]), value('y0', [3])],
-    outputs: [value('y', [3]), value('ys', [4, 3])],
+    outputs: [value('y', [3]), value('ys', [tripInput ? 'M' : 4, 3])],
     initializers: tripInput ? [] : [int64Tensor('m', [4], [])],
   });
 
@@ -309,10 +315,60 @@ describe('ONNX control flow', () => {
     await matchesOrt(loopGraph(false), [{ x: floats([4, 3], 43), y0: floats([3], 44) }]);
   });
 
-  it('refuses a Loop with a run-time trip count with UNSUPPORTED_NODE_DYNAMIC', () => {
-    const err = parseError(loopGraph(true));
+  it('runs a Loop with a run-time trip count as a loop layer, M changing between runs', async () => {
+    const m = (n: number): OrtFeed => ({ dims: [], data: BigInt64Array.from([BigInt(n)]) });
+    await matchesOrt(
+      loopGraph(true),
+      [4, 2, 0].map((n, k) => ({ m: m(n), x: floats([4, 3], 45 + k), y0: floats([3], 50 + k) })),
+      [],
+      undefined,
+      [{ m: [[0], [4], [4]] }],
+    );
+  });
+
+  /** A while loop: the body computes its condition (y_out.sum < limit); M optional. */
+  const whileGraph = (withTrip: boolean, withScan: boolean): CfGraph => ({
+    opset: 13,
+    nodes: [
+      {
+        opType: 'Loop',
+        inputs: [withTrip ? 'm' : '', 'c0', 'y0'],
+        outputs: ['y', ...(withScan ? ['ys'] : [])],
+        graphs: {
+          body: {
+            name: 'body',
+            nodes: [
+              { opType: 'Add', name: 'b_add', inputs: ['y_in', 'step'], outputs: ['y_out'] },
+              { opType: 'ReduceSum', name: 'b_sum', inputs: ['y_out'], outputs: ['total'], attributes: { keepdims: 0 } },
+              { opType: 'Less', name: 'b_less', inputs: ['total', 'limit'], outputs: ['c_out'] },
+            ],
+            inputs: [value('i', [], OnnxDataType.INT64), value('c_in', [], OnnxDataType.BOOL), value('y_in', [3])],
+            outputs: [value('c_out', [], OnnxDataType.BOOL), value('y_out', [3]), ...(withScan ? [value('y_out', [3])] : [])],
+          },
+        },
+      },
+    ],
+    inputs: [...(withTrip ? [value('m', [], OnnxDataType.INT64)] : []), value('c0', [], OnnxDataType.BOOL), value('step', [3]), value('limit', []), value('y0', [3])],
+    outputs: [value('y', [3]), ...(withScan ? [value('ys', ['M', 3])] : [])],
+  });
+
+  it('runs a while Loop whose body computes the condition (WHILE trip limit), with and without M', async () => {
+    const bool = (b: boolean): OrtFeed => ({ dims: [], data: Uint8Array.from([b ? 1 : 0]) });
+    const f = (v: number[]): OrtFeed => ({ dims: v.length === 1 ? [] : [v.length], data: Float32Array.from(v) });
+    const feeds = [
+      { c0: bool(true), step: f([1, 2, 3]), limit: f([40]), y0: f([0, 0, 0]) },
+      { c0: bool(false), step: f([1, 2, 3]), limit: f([40]), y0: f([0, 1, 0]) },
+      { c0: bool(true), step: f([0.5, 0.5, 0.5]), limit: f([7]), y0: f([1, 1, 1]) },
+    ];
+    await matchesOrt(whileGraph(false, false), feeds);
+    const m = (n: number): OrtFeed => ({ dims: [], data: BigInt64Array.from([BigInt(n)]) });
+    await matchesOrt(whileGraph(true, false), feeds.map((x, k) => ({ ...x, m: m(k + 2) })));
+  });
+
+  it('refuses a while Loop with scan outputs (their length is only known at run time) with UNSUPPORTED_NODE_DYNAMIC', () => {
+    const err = parseError(whileGraph(true, true));
     expect(err?.code()).toBe(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC);
-    expect(err?.desc()).toMatch(/loop layer/);
+    expect(err?.desc()).toMatch(/scan output length cannot be dynamic/);
   });
 
   it('unrolls a Scan with reversed input and output directions and non-zero axes', async () => {

@@ -85,7 +85,7 @@ async function runModel(bytes: Uint8Array, runs: Array<Record<string, Feed>>, ra
           if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
           const dims = context.getTensorShape(name);
           const dtype = engine.getTensorDataType(name);
-          const buf = new trt.HostBuffer(Math.max(1, dims.reduce((a, b) => a * b, 1) * trt.dataTypeSize(dtype)));
+          const buf = new trt.HostBuffer(Math.max(1, trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1))));
           buffers.push(buf);
           context.setTensorAddress(name, buf);
           outs.push({ name, dims, buf, dtype });

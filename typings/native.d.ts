@@ -116,11 +116,25 @@ export interface NativeExecutionContext {
   setDeviceMemory(buffer: NativeHostBuffer | null, size: number): void;
   /** [sync] Activation bytes the current shapes (and shape tensor values) need; throws while unresolved. */
   updateDeviceMemorySizeForShapes(): number;
-  /** [async, stream thread] Validates synchronously (throws), then runs on the stream. */
-  enqueue(stream: NativeStream): Promise<void>;
-  /** [sync, JS thread] Blocking run. */
-  execute(): void;
+  /** [sync] Whether a data-dependent output is handed to an output allocator after each run. */
+  setOutputAllocator(name: string, enabled: boolean): void;
+  /** [sync] Upper bound of an output's bytes at the current shapes; -1 while unresolved or unbounded. */
+  getMaxOutputSize(name: string): number;
+  /**
+   * [async, stream thread] Validates synchronously (throws), then runs on the stream. Resolves
+   * with the data-dependent outputs the run sized (data: their values when they go to an output
+   * allocator, else null), or null when it had none.
+   */
+  enqueue(stream: NativeStream): Promise<NativeDataDependentOutput[] | null>;
+  /** [sync, JS thread] Blocking run; returns what enqueue resolves with. */
+  execute(): NativeDataDependentOutput[] | null;
   dispose(): void;
+}
+
+export interface NativeDataDependentOutput {
+  name: string;
+  dims: number[];
+  data: ArrayBuffer | null;
 }
 
 export interface NativeHostBuffer {

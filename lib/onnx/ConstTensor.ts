@@ -33,15 +33,18 @@ const ENGINE_TYPES: Partial<Record<OnnxType, DataType>> = {
   [OnnxType.BOOL]: DataType.BOOL,
   [OnnxType.FLOAT8E4M3FN]: DataType.FP8,
   [OnnxType.FLOAT8E8M0]: DataType.E8M0,
+  [OnnxType.INT4]: DataType.INT4,
+  [OnnxType.FLOAT4E2M1]: DataType.FP4,
 };
 
-/**
- * Why an ONNX element type has no engine DataType: INT4 and FLOAT4E2M1 are TensorRT types
- * (packed two per byte) that the built-in engine does not store yet; the others TensorRT lacks.
- */
-export function missingTypeReason(type: OnnxType): string {
-  if (type === OnnxType.INT4 || type === OnnxType.FLOAT4E2M1) return `the built-in engine does not store TensorRT's ${type === OnnxType.INT4 ? 'INT4' : 'FP4'} yet`;
+/** Why an ONNX element type has no engine DataType. */
+export function missingTypeReason(_type: OnnxType): string {
   return 'TensorRT has no such type';
+}
+
+/** Whether an ONNX element type packs two elements per byte in tensors and engine buffers. */
+export function isPackedOnnxType(type: OnnxType): boolean {
+  return type === OnnxType.INT4 || type === OnnxType.FLOAT4E2M1;
 }
 
 /** The DataType of an ONNX element type, or undefined when the engine has none. */
@@ -59,12 +62,19 @@ export function onnxTypeName(type: OnnxType): string {
   return OnnxType[type] ?? `type ${type}`;
 }
 
-/** Element storage per ONNX type; HALF/BF16 keep their bit patterns. */
+/**
+ * Element storage per ONNX type; HALF/BF16 keep their bit patterns. INT4 and FLOAT4E2M1 are held
+ * unpacked here, one element per entry (INT4 as its value, FLOAT4E2M1 as its 4-bit code), and
+ * packed only where bytes leave the parser.
+ */
 function arrayCtor(type: OnnxType): { new (n: number): ConstData; new (b: ArrayBufferLike, o: number, n: number): ConstData; BYTES_PER_ELEMENT: number } | undefined {
   switch (type) {
     case OnnxType.FLOAT: return Float32Array;
     case OnnxType.DOUBLE: return Float64Array;
-    case OnnxType.INT8: return Int8Array;
+    case OnnxType.INT8:
+    case OnnxType.INT4:
+      return Int8Array;
+    case OnnxType.FLOAT4E2M1:
     case OnnxType.UINT8:
     case OnnxType.BOOL:
     case OnnxType.FLOAT8E4M3FN:
@@ -111,6 +121,8 @@ export class ConstTensor {
       for (let i = 0; i < out.length; i += 1) out[i] = fp8ToFloat(this.data[i] as number);
     } else if (this.type === OnnxType.FLOAT8E8M0) {
       for (let i = 0; i < out.length; i += 1) out[i] = e8m0ToFloat(this.data[i] as number);
+    } else if (this.type === OnnxType.FLOAT4E2M1) {
+      for (let i = 0; i < out.length; i += 1) out[i] = fp4ToFloat(this.data[i] as number);
     } else {
       for (let i = 0; i < out.length; i += 1) out[i] = Number(this.data[i]);
     }
@@ -135,6 +147,12 @@ export class ConstTensor {
         data[i] = floatToFp8(v);
       } else if (type === OnnxType.FLOAT8E8M0) {
         data[i] = floatToE8m0(v);
+      } else if (type === OnnxType.FLOAT4E2M1) {
+        data[i] = floatToFp4(v);
+      } else if (type === OnnxType.INT4) {
+        // As ONNX's Cast to INT4 (truncate, keep the low 4 bits), which the Cast importer builds.
+        const t = Number.isNaN(v) ? 0 : Math.trunc(v);
+        data[i] = ((t & 0xf) ^ 8) - 8;
       } else if (type === OnnxType.BOOL) {
         data[i] = v !== 0 ? 1 : 0;
       } else {
@@ -150,6 +168,11 @@ export class ConstTensor {
 
   static float(values: number[], dims: number[] = [values.length]): ConstTensor {
     return ConstTensor.fromNumbers(OnnxType.FLOAT, dims, values);
+  }
+
+  /** The values as the engine stores them: INT4 and FLOAT4E2M1 packed two per byte, others as they are. */
+  engineData(): ConstData {
+    return isPackedOnnxType(this.type) ? packNibbles(this.data) : this.data;
   }
 
   /** The same values with other dims (no copy). */
@@ -175,6 +198,25 @@ export function constFromProto(proto: OnnxTensorProto, baseDir: string | undefin
   const elementBytes = Ctor.BYTES_PER_ELEMENT;
   let raw = proto.raw;
   if (proto.external) raw = readExternal(proto, baseDir, what);
+  if (isPackedOnnxType(type)) {
+    // Two elements a byte, element 0 in the low nibble; int32_data holds one packed byte per entry
+    // (one element per entry, the older form, is accepted too).
+    const bytes = Math.ceil(count / 2);
+    let codes: ArrayLike<number>;
+    if (raw) {
+      if (raw.byteLength !== bytes) throw new ImportError(ParserErrorCode.INVALID_VALUE, `${what} has ${raw.byteLength} bytes of data but dims [${dims.join(', ')}] of ${onnxTypeName(type)} need ${bytes}`);
+      codes = unpackNibbles(raw, count);
+    } else if (proto.int32Data.length === bytes) {
+      codes = unpackNibbles(Uint8Array.from(proto.int32Data, (v) => Number(v) & 0xff), count);
+    } else if (proto.int32Data.length === count) {
+      codes = Array.from(proto.int32Data, (v) => Number(v) & 0xf);
+    } else {
+      throw new ImportError(ParserErrorCode.INVALID_VALUE, `${what} has ${proto.int32Data.length} int32_data entries but dims [${dims.join(', ')}] of ${onnxTypeName(type)} need ${bytes} (packed)`);
+    }
+    const data = new Ctor(count);
+    for (let i = 0; i < count; i += 1) data[i] = type === OnnxType.INT4 ? (codes[i]! ^ 8) - 8 : codes[i]!;
+    return new ConstTensor(type, dims, data);
+  }
   if (raw) {
     if (raw.byteLength !== count * elementBytes) {
       throw new ImportError(ParserErrorCode.INVALID_VALUE, `${what} has ${raw.byteLength} bytes of data but dims [${dims.join(', ')}] of ${onnxTypeName(type)} need ${count * elementBytes}`);
@@ -314,6 +356,39 @@ export function floatToFp8(v: number): number {
   const rem = mant & 0xfffff;
   if (rem > 0x80000 || (rem === 0x80000 && out & 1)) out += 1;
   return sign | out;
+}
+
+/** Packs 4-bit values (INT4 values or FP4 codes, one per entry) two per byte, element 0 in the low nibble. */
+export function packNibbles(values: ArrayLike<number | bigint>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  for (let i = 0; i < values.length; i += 1) out[i >> 1]! |= (Number(values[i]) & 0xf) << ((i & 1) * 4);
+  return out;
+}
+
+/** The 4-bit codes (0..15) of the first `count` elements of packed bytes. */
+export function unpackNibbles(bytes: ArrayLike<number>, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i += 1) out[i] = (bytes[i >> 1]! >> ((i & 1) * 4)) & 0xf;
+  return out;
+}
+
+const FP4_MAGNITUDES = [0, 0.5, 1, 1.5, 2, 3, 4, 6];
+
+/** FP4 E2M1 code (1 sign, 2 exponent bits with bias 1, 1 mantissa bit) to a number. */
+export function fp4ToFloat(code: number): number {
+  const m = FP4_MAGNITUDES[code & 7]!;
+  return code & 8 ? -m : m;
+}
+
+/** A number (as FLOAT) to FP4 E2M1, rounding to nearest even and saturating at +-6 (NaN to 0x8), as the engine's Cast does. */
+export function floatToFp4(v: number): number {
+  f32[0] = v;
+  const a = Math.abs(f32[0]!);
+  if (Number.isNaN(a)) return 8;
+  const sign = u32[0]! >>> 31 ? 8 : 0;
+  // Midpoints between neighbours; ties go to the even code.
+  const code = a <= 0.25 ? 0 : a < 0.75 ? 1 : a <= 1.25 ? 2 : a < 1.75 ? 3 : a <= 2.5 ? 4 : a < 3.5 ? 5 : a <= 5 ? 6 : 7;
+  return sign | code;
 }
 
 /** E8M0 (2^(b-127), 0xff NaN) to a number. */

@@ -9,11 +9,15 @@ import { ModelContext, NodeContext, Scope, Value, isConst } from './ImportContex
 import { DataType } from '../enums.js';
 import { OnnxAttribute, OnnxFunction, OnnxGraph, OnnxModel, OnnxNode, OnnxType } from './model.js';
 import { ImportError, ParserError, ParserErrorCode } from './ParserError.js';
+import { legacyRefusal } from './legacyOpsets.js';
 import { tryFold } from './ops/fold.js';
 import { IMPORTERS } from './ops/index.js';
 
 export const DEFAULT_DOMAINS = new Set(['', 'ai.onnx']);
-/** Oldest and newest default-domain opsets the importers are written for. */
+/**
+ * Oldest and newest default-domain opsets the importers are written for. Older models import
+ * node by node where the operator's definition is unchanged (legacyOpsets.ts).
+ */
 export const MIN_OPSET = 6;
 export const MAX_OPSET = 25;
 
@@ -222,6 +226,12 @@ export class GraphImporter {
     if (!importer || !Object.prototype.hasOwnProperty.call(IMPORTERS, key)) {
       throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE, `operator ${node.opType} is not supported`);
     }
+    if (opset < MIN_OPSET && DEFAULT_DOMAINS.has(node.domain)) {
+      const why = legacyRefusal(node.opType, opset);
+      if (why !== undefined) {
+        throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE, `node "${node.name || node.outputs[0] || node.opType}": operator ${node.opType} at opset ${opset} is not supported: ${why}`);
+      }
+    }
     const ctx = new NodeContext(this.model, scope, node, opset, callerAttributes);
     ctx.subgraphs = (g, parent, bind) => this.importSubgraph(g, parent, bind);
     if (tryFold(ctx)) return;
@@ -258,9 +268,7 @@ export class GraphImporter {
     if (depth > 32) throw new ImportError(ParserErrorCode.INVALID_GRAPH, `local function ${fn.name} recurses more than 32 levels`);
     const outer = new NodeContext(this.model, scope, call, callerOpset, callerAttributes);
     const ownOpset = fn.opsetImports.find((o) => DEFAULT_DOMAINS.has(o.domain))?.version;
-    if (ownOpset !== undefined && ownOpset < MIN_OPSET) {
-      throw new ImportError(ParserErrorCode.UNSUPPORTED_GRAPH, `local function ${fn.name} imports opset ${ownOpset}, older than the oldest supported (${MIN_OPSET})`);
-    }
+    if (ownOpset !== undefined && ownOpset < 1) throw new ImportError(ParserErrorCode.INVALID_GRAPH, `local function ${fn.name} imports opset ${ownOpset}; opsets start at 1`);
     const opset = Math.min(ownOpset ?? callerOpset, MAX_OPSET);
     const attrs = new Map<string, OnnxAttribute>();
     for (const d of fn.attributeDefaults) attrs.set(d.name, d);

@@ -53,7 +53,7 @@ export class ModelContext {
     if (type === undefined) {
       throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, `a constant of type ${onnxTypeName(c.type)} cannot be a network tensor: ${missingTypeReason(c.type)}`);
     }
-    const layer = this.network.addConstant(c.dims, new Weights(type, c.data));
+    const layer = this.network.addConstant(c.dims, new Weights(type, c.engineData(), c.size));
     this.constantCount += 1;
     const out = layer.getOutput(0);
     this.materialized.set(v, out);

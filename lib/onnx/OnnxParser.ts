@@ -11,6 +11,7 @@ import type { ITensor } from '../Tensor.js';
 import { assertEnum, assertInteger, assertString } from '../validate.js';
 import { ModelContext } from './ImportContext.js';
 import { DEFAULT_DOMAINS, GraphImportFailure, GraphImporter, MAX_OPSET, MIN_OPSET, isOperatorSupported } from './GraphImporter.js';
+import { legacyRefusal } from './legacyOpsets.js';
 import { OnnxModel, decodeModel } from './model.js';
 import { OnnxParserFlag, ParserError, ParserErrorCode } from './ParserError.js';
 
@@ -204,8 +205,8 @@ export class OnnxParser {
       this.record(new ParserError(ParserErrorCode.MODEL_DESERIALIZE_FAILED, `not ${ONNX_MAGIC_HINT}: ${(err as Error).message}`, -1, '', '', [], file));
       return false;
     }
-    this.report = operatorReport(model);
     let opset = model.opsetImports.find((o) => DEFAULT_DOMAINS.has(o.domain))?.version;
+    this.report = operatorReport(model, opset ?? MAX_OPSET);
     if (opset === undefined) {
       // A graph of other domains' operators only needs no default opset; its nodes report themselves.
       if (model.graph.nodes.some((n) => DEFAULT_DOMAINS.has(n.domain))) {
@@ -214,10 +215,11 @@ export class OnnxParser {
       }
       opset = MAX_OPSET;
     }
-    if (opset < MIN_OPSET) {
-      this.record(new ParserError(ParserErrorCode.UNSUPPORTED_GRAPH, `opset ${opset} is older than the oldest supported (${MIN_OPSET})`, -1, '', '', [], file));
+    if (opset < 1) {
+      this.record(new ParserError(ParserErrorCode.INVALID_GRAPH, `the model imports opset ${opset} of the default domain; opsets start at 1`, -1, '', '', [], file));
       return false;
     }
+    if (opset < MIN_OPSET) this.logger.log(Severity.INFO, `[onnx] opset ${opset} is older than ${MIN_OPSET}; nodes import only where their operator's definition is the one of opset ${MIN_OPSET}`);
     if (opset > MAX_OPSET) this.logger.log(Severity.WARNING, `[onnx] opset ${opset} is newer than ${MAX_OPSET}; importing with the rules of opset ${MAX_OPSET}`);
     const context = new ModelContext(network, this.logger, Math.min(opset, MAX_OPSET), modelPath ? path.dirname(modelPath) : undefined);
     const importer = new GraphImporter(context, model, file);
@@ -256,14 +258,14 @@ function splitSubgraphs(count: number, done: Set<number>, failed: number): Array
   return out;
 }
 
-function operatorReport(model: OnnxModel): OperatorUse[] {
+function operatorReport(model: OnnxModel, opset: number): OperatorUse[] {
   const local = new Set(model.functions.map((f) => `${f.domain}::${f.name}`));
   const uses = new Map<string, OperatorUse>();
   for (const n of model.graph.nodes) {
     const key = `${n.domain}::${n.opType}`;
     let use = uses.get(key);
     if (!use) {
-      use = { domain: n.domain, opType: n.opType, count: 0, supported: local.has(key) || isOperatorSupported(n.opType, n.domain) };
+      use = { domain: n.domain, opType: n.opType, count: 0, supported: local.has(key) || (isOperatorSupported(n.opType, n.domain) && (opset >= MIN_OPSET || !DEFAULT_DOMAINS.has(n.domain) || legacyRefusal(n.opType, opset) === undefined)) };
       uses.set(key, use);
     }
     use.count += 1;

@@ -20,6 +20,8 @@ Napi::Function AddonExecutionContext::Init(Napi::Env env) {
                          InstanceMethod<&AddonExecutionContext::SetDeviceMemory>("setDeviceMemory"),
                          InstanceMethod<&AddonExecutionContext::UpdateDeviceMemorySizeForShapes>(
                              "updateDeviceMemorySizeForShapes"),
+                         InstanceMethod<&AddonExecutionContext::SetOutputAllocator>("setOutputAllocator"),
+                         InstanceMethod<&AddonExecutionContext::GetMaxOutputSize>("getMaxOutputSize"),
                          InstanceMethod<&AddonExecutionContext::Enqueue>("enqueue"),
                          InstanceMethod<&AddonExecutionContext::Execute>("execute"),
                          InstanceMethod<&AddonExecutionContext::Dispose>("dispose"),
@@ -150,22 +152,63 @@ ExecutionSnapshot AddonExecutionContext::prepare(Napi::Env env) {
   return snap;
 }
 
+void AddonExecutionContext::SetOutputAllocator(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  bool enabled = info[1].ToBoolean().Value();
+  callEngine(env, [&] { context(env).setOutputAllocator(name, enabled); });
+}
+
+Napi::Value AddonExecutionContext::GetMaxOutputSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = argString(info, 0, "name");
+  int64_t bytes = callEngine(env, [&] { return context(env).maxOutputSize(name); });
+  return Napi::Number::New(env, static_cast<double>(bytes));
+}
+
+Napi::Value AddonExecutionContext::deliver(Napi::Env env, const RunResult& result) {
+  if (result.outputs.empty()) return env.Null();
+  if (context_) context_->recordOutputShapes(result);
+  Napi::Array list = Napi::Array::New(env, result.outputs.size());
+  for (size_t i = 0; i < result.outputs.size(); ++i) {
+    const DataDependentOutput& o = result.outputs[i];
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("name", o.name);
+    entry.Set("dims", fromInts(env, o.dims));
+    if (o.data) {
+      // The run's memory becomes the ArrayBuffer's, freed when JS drops it.
+      auto* keep = new std::shared_ptr<const void>(o.data);
+      entry.Set("data", Napi::ArrayBuffer::New(
+                            env, const_cast<void*>(o.data.get()), static_cast<size_t>(o.bytes),
+                            [](Napi::Env, void*, std::shared_ptr<const void>* hold) { delete hold; }, keep));
+    } else {
+      entry.Set("data", env.Null());
+    }
+    list.Set(static_cast<uint32_t>(i), entry);
+  }
+  return list;
+}
+
 Napi::Value AddonExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonStream* stream = unwrapTagged<AddonStream>(info[0], kStreamTag, "a Stream");
   auto snap = std::make_shared<ExecutionSnapshot>(prepare(env));
+  auto result = std::make_shared<RunResult>();
   StreamJob job;
-  job.work = [snap]() { return captureStatus([&] { ExecutionContext::run(*snap); }); };
+  job.work = [snap, result]() { return captureStatus([&] { *result = ExecutionContext::run(*snap); }); };
+  // The wrapper is kept alive by job.keep until the result has been delivered.
+  job.result = [this, result](Napi::Env e) { return deliver(e, *result); };
   job.keep.push_back(Napi::Persistent(info.This()));
   for (auto& [name, ref] : boundBuffers_) job.keep.push_back(Napi::Persistent(ref.Value()));
   if (!memoryRef_.IsEmpty()) job.keep.push_back(Napi::Persistent(memoryRef_.Value()));
   return stream->submit(env, std::move(job));
 }
 
-void AddonExecutionContext::Execute(const Napi::CallbackInfo& info) {
+Napi::Value AddonExecutionContext::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ExecutionSnapshot snap = prepare(env);
-  callEngine(env, [&] { ExecutionContext::run(snap); });
+  RunResult result = callEngine(env, [&] { return ExecutionContext::run(snap); });
+  return deliver(env, result);
 }
 
 void AddonExecutionContext::Dispose(const Napi::CallbackInfo&) {

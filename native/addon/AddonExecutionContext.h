@@ -28,13 +28,18 @@ class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
   Napi::Value GetTensorAddress(const Napi::CallbackInfo& info);
   void SetDeviceMemory(const Napi::CallbackInfo& info);
   Napi::Value UpdateDeviceMemorySizeForShapes(const Napi::CallbackInfo& info);
+  void SetOutputAllocator(const Napi::CallbackInfo& info);
+  Napi::Value GetMaxOutputSize(const Napi::CallbackInfo& info);
   Napi::Value Enqueue(const Napi::CallbackInfo& info);
-  void Execute(const Napi::CallbackInfo& info);
+  Napi::Value Execute(const Napi::CallbackInfo& info);
   void Dispose(const Napi::CallbackInfo& info);
 
   ExecutionContext& context(Napi::Env env);
   // Snapshot plus holds on every buffer it reads or writes.
   ExecutionSnapshot prepare(Napi::Env env);
+  // [JS thread] Records a finished run's data-dependent output dims and converts them for JS:
+  // null when there are none, else [{ name, dims, data: ArrayBuffer | null }].
+  Napi::Value deliver(Napi::Env env, const RunResult& result);
 
   std::unique_ptr<ExecutionContext> context_;
   Napi::Reference<Napi::Value> engineRef_;

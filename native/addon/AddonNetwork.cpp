@@ -96,7 +96,7 @@ AttrValue AddonNetwork::toAttr(Napi::Env env, int32_t layer, const std::string& 
     return values;
   }
   if (v.IsObject()) {
-    // Weights: { type: DataType, values: TypedArray }
+    // Weights: { type: DataType, values: TypedArray, count? } (count for the packed 4-bit types)
     Napi::Object o = v.As<Napi::Object>();
     Napi::Value values = o.Get("values");
     Napi::Value type = o.Get("type");
@@ -105,16 +105,28 @@ AttrValue AddonNetwork::toAttr(Napi::Env env, int32_t layer, const std::string& 
     Weights w;
     w.type = static_cast<DataType>(type.As<Napi::Number>().Int32Value());
     size_t elem = dataTypeSize(w.type);
-    if (!isSupportedDataType(w.type) || elem == 0)
+    if (!isSupportedDataType(w.type) || (elem == 0 && !isPackedType(w.type)))
       throwError(env, StatusCode::kUnsupported, "weights of type " + std::string(dataTypeName(w.type)) + " are not supported");
     bool ok = false;
     size_t bytes = 0;
     const void* p = typedArrayAddress(env, values.As<Napi::TypedArray>(), bytes, ok);
     if (!ok) throwError(env, StatusCode::kInvalidArgument, "weights for attribute " + key + " use a detached ArrayBuffer");
-    if (bytes % elem != 0)
-      throwError(env, StatusCode::kInvalidArgument, "weights for attribute " + key + " have " + std::to_string(bytes) +
-                                                        " bytes, not a multiple of the element size");
-    w.count = static_cast<int64_t>(bytes / elem);
+    if (isPackedType(w.type)) {
+      // Two values a byte: the byte length alone cannot tell an odd count, so Weights passes it.
+      const int64_t most = static_cast<int64_t>(bytes) * 2;
+      Napi::Value c = o.Get("count");
+      w.count = c.IsNumber() ? c.As<Napi::Number>().Int64Value() : most;
+      if (w.count > most || w.count < most - 1)
+        throwError(env, StatusCode::kInvalidArgument, "weights for attribute " + key + " have " + std::to_string(bytes) +
+                                                          " bytes of " + dataTypeName(w.type) + ", which hold " +
+                                                          std::to_string(most - 1) + " or " + std::to_string(most) +
+                                                          " values, not " + std::to_string(w.count));
+    } else {
+      if (bytes % elem != 0)
+        throwError(env, StatusCode::kInvalidArgument, "weights for attribute " + key + " have " + std::to_string(bytes) +
+                                                          " bytes, not a multiple of the element size");
+      w.count = static_cast<int64_t>(bytes / elem);
+    }
     if (w.count > 0) w.data = std::shared_ptr<const void>(p, [](const void*) {});
     weightRefs_[{layer, key}] = Napi::Persistent(values);
     return w;
@@ -182,7 +194,8 @@ Napi::Value AddonNetwork::AddLayer(const Napi::CallbackInfo& info) {
   std::string name = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : std::string();
   std::vector<int64_t> inputs = argInts(info, 2, "inputs");
   const OpDef* def = findOpDef(type);
-  if (!def)
+  // LOOP is the builder's outlined form of a loop, not a layer networks contain.
+  if (!def || def->numOutputs < 0)
     throwError(env, StatusCode::kUnsupported,
                std::string("layer type ") + layerTypeName(type) + " is not implemented by the built-in engine");
   ensureInferred(env);
@@ -280,7 +293,9 @@ void AddonNetwork::SetLayerInput(const Napi::CallbackInfo& info) {
     throwError(env, StatusCode::kInvalidArgument, "setInput: index " + std::to_string(index) + " is out of range for layer '" +
                                                       graph_.nodes[id].name + "' (at most " + std::to_string(def.maxInputs) + " inputs)");
   for (int32_t o : graph_.nodes[id].outputs)
-    if (o == tensor) throwError(env, StatusCode::kInvalidArgument, "setInput: a layer cannot read its own output");
+    // A recurrence may carry its value unchanged (next = its own output: the back edge).
+    if (o == tensor && !(graph_.nodes[id].type == LayerType::kRECURRENCE && index == 1))
+      throwError(env, StatusCode::kInvalidArgument, "setInput: a layer cannot read its own output");
   auto& inputs = graph_.nodes[id].inputs;
   if (static_cast<int64_t>(inputs.size()) <= index) inputs.resize(index + 1, -1);
   inputs[index] = tensor;

@@ -35,6 +35,10 @@ std::vector<AutotuneChoice> autotune(Graph& g, const std::vector<int32_t>& order
     Node& node = g.nodes[id];
     const OpDef& def = opDef(node.type);
     if (!def.candidates) continue;
+    bool dataDependent = false;
+    for (int32_t t : node.inputs) dataDependent = dataDependent || (t >= 0 && st.dataDependent[t]);
+    for (int32_t t : node.outputs) dataDependent = dataDependent || st.dataDependent[t];
+    if (dataDependent) continue;  // no shapes to time it at; the default implementation runs
     std::vector<DataType> inTypes, outTypes;
     for (int32_t t : node.inputs) inTypes.push_back(t >= 0 ? st.types[t] : DataType::kFLOAT);
     for (int32_t t : node.outputs) outTypes.push_back(st.types[t]);
@@ -58,7 +62,7 @@ std::vector<AutotuneChoice> autotune(Graph& g, const std::vector<int32_t>& order
         if (w) {
           r.data = w->mutableData();
         } else {
-          storage.emplace_back(static_cast<size_t>(volume(r.dims)) * dataTypeSize(r.type) + 64);
+          storage.emplace_back(static_cast<size_t>(byteSizeOf(r.type, volume(r.dims))) + 64);
           fillPseudoRandom(storage.back().data(), r.type, volume(r.dims));
           r.data = storage.back().data();
         }
@@ -70,7 +74,7 @@ std::vector<AutotuneChoice> autotune(Graph& g, const std::vector<int32_t>& order
       TensorRef r;
       r.type = st.types[t];
       r.dims = st.dims[t];
-      storage.emplace_back(static_cast<size_t>(volume(r.dims)) * dataTypeSize(r.type) + 64);
+      storage.emplace_back(static_cast<size_t>(byteSizeOf(r.type, volume(r.dims))) + 64);
       r.data = storage.back().data();
       outDims.push_back(r.dims);
       io.out.push_back(r);

@@ -170,6 +170,20 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
     if (!isSupportedDataType(t.type))
       fail(StatusCode::kUnsupported, "tensor '", t.name, "' has data type ", dataTypeName(t.type),
            ", which the built-in engine does not store");
+  // INT4 and FP4 (two elements a byte) are only stored, cast, quantized and dequantized: the other
+  // kernels move whole bytes per element.
+  for (const Node& n : g.nodes) {
+    const LayerType lt = n.type;
+    if (lt == LayerType::kCONSTANT || lt == LayerType::kIDENTITY || lt == LayerType::kCAST ||
+        lt == LayerType::kQUANTIZE || lt == LayerType::kDEQUANTIZE)
+      continue;
+    for (const std::vector<int32_t>* ids : {&n.inputs, &n.outputs})
+      for (int32_t t : *ids)
+        if (t >= 0 && isPackedType(g.tensors[t].type))
+          fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(lt), "): tensor '", g.tensors[t].name,
+               "' has type ", dataTypeName(g.tensors[t].type), "; the built-in engine only stores, casts, quantizes "
+               "and dequantizes INT4 and FP4 (Cast to a wider type first)");
+  }
   std::vector<bool> shapeInputs = findShapeTensorInputs(g);
   std::vector<ProfileShapes> profiles = resolveProfiles(g, config, shapeInputs);
 

@@ -21,6 +21,11 @@ size_t dataTypeSize(DataType t) {
   }
 }
 
+int64_t byteSizeOf(DataType t, int64_t count) {
+  if (isPackedType(t)) return (count + 1) / 2;
+  return count * static_cast<int64_t>(dataTypeSize(t));
+}
+
 const char* dataTypeName(DataType t) {
   switch (t) {
     case DataType::kFLOAT: return "FLOAT";
@@ -50,7 +55,9 @@ bool isSupportedDataType(DataType t) {
     case DataType::kINT64:
     case DataType::kBOOL:
     case DataType::kFP8:
-    case DataType::kE8M0: return true;
+    case DataType::kE8M0:
+    case DataType::kINT4:
+    case DataType::kFP4: return true;
     default: return false;
   }
 }
@@ -144,6 +151,30 @@ uint8_t floatToFp8(float f) {
   return sign | static_cast<uint8_t>(out);
 }
 
+float fp4ToFloat(uint8_t code) {
+  static const float kMagnitudes[8] = {0.f, 0.5f, 1.f, 1.5f, 2.f, 3.f, 4.f, 6.f};
+  const float m = kMagnitudes[code & 0x7u];
+  return (code & 0x8u) ? -m : m;
+}
+
+uint8_t floatToFp4(float f) {
+  if (std::isnan(f)) return 0x8u;
+  const uint8_t sign = std::signbit(f) ? 0x8u : 0u;
+  const float a = std::fabs(f);
+  // Midpoints between neighbours; a tie goes to the even code (<= keeps the lower one when it is
+  // even, < when it is odd). Beyond 5 everything saturates to 6.
+  uint8_t code;
+  if (a <= 0.25f) code = 0;
+  else if (a < 0.75f) code = 1;
+  else if (a <= 1.25f) code = 2;
+  else if (a < 1.75f) code = 3;
+  else if (a <= 2.5f) code = 4;
+  else if (a < 3.5f) code = 5;
+  else if (a <= 5.f) code = 6;
+  else code = 7;
+  return sign | code;
+}
+
 float e8m0ToFloat(uint8_t b) {
   if (b == 0xffu) return std::numeric_limits<float>::quiet_NaN();
   return std::ldexp(1.f, static_cast<int>(b) - 127);
@@ -174,6 +205,8 @@ double loadAsDouble(const void* data, DataType t, int64_t i) {
     case DataType::kBOOL: return static_cast<const uint8_t*>(data)[i] ? 1.0 : 0.0;
     case DataType::kFP8: return fp8ToFloat(static_cast<const uint8_t*>(data)[i]);
     case DataType::kE8M0: return e8m0ToFloat(static_cast<const uint8_t*>(data)[i]);
+    case DataType::kINT4: return int4Value(loadNibble(data, i));
+    case DataType::kFP4: return fp4ToFloat(loadNibble(data, i));
     default: return 0.0;
   }
 }
@@ -185,6 +218,7 @@ int64_t loadAsInt64(const void* data, DataType t, int64_t i) {
     case DataType::kINT8: return static_cast<const int8_t*>(data)[i];
     case DataType::kUINT8: return static_cast<const uint8_t*>(data)[i];
     case DataType::kBOOL: return static_cast<const uint8_t*>(data)[i] ? 1 : 0;
+    case DataType::kINT4: return int4Value(loadNibble(data, i));
     default: return static_cast<int64_t>(loadAsDouble(data, t, i));
   }
 }
@@ -201,6 +235,8 @@ void storeFromDouble(void* data, DataType t, int64_t i, double v) {
     case DataType::kBOOL: static_cast<uint8_t*>(data)[i] = v != 0.0 ? 1 : 0; break;
     case DataType::kFP8: static_cast<uint8_t*>(data)[i] = floatToFp8(static_cast<float>(v)); break;
     case DataType::kE8M0: static_cast<uint8_t*>(data)[i] = floatToE8m0(static_cast<float>(v)); break;
+    case DataType::kINT4: storeNibble(data, i, static_cast<uint8_t>(static_cast<int64_t>(v) & 0xf)); break;
+    case DataType::kFP4: storeNibble(data, i, floatToFp4(static_cast<float>(v))); break;
     default: break;
   }
 }
@@ -212,6 +248,7 @@ void storeFromInt64(void* data, DataType t, int64_t i, int64_t v) {
     case DataType::kINT8: static_cast<int8_t*>(data)[i] = static_cast<int8_t>(v); break;
     case DataType::kUINT8: static_cast<uint8_t*>(data)[i] = static_cast<uint8_t>(v); break;
     case DataType::kBOOL: static_cast<uint8_t*>(data)[i] = v != 0 ? 1 : 0; break;
+    case DataType::kINT4: storeNibble(data, i, static_cast<uint8_t>(v & 0xf)); break;
     default: storeFromDouble(data, t, i, static_cast<double>(v)); break;
   }
 }

@@ -24,8 +24,13 @@ enum class DataType : int32_t {
   kE8M0 = 11,
 };
 
-// Size in bytes of one element; 0 for types the built-in engine does not store (INT4, FP4).
+// Size in bytes of one element; 0 for the packed 4-bit types (INT4, FP4), which have no whole
+// byte per element: size buffers with byteSizeOf.
 size_t dataTypeSize(DataType t);
+// INT4 and FP4 store two elements per byte, element 0 in the low nibble (as ONNX and TensorRT).
+inline bool isPackedType(DataType t) { return t == DataType::kINT4 || t == DataType::kFP4; }
+// Bytes that `count` elements of type t occupy; an odd count of a packed type rounds up.
+int64_t byteSizeOf(DataType t, int64_t count);
 const char* dataTypeName(DataType t);
 bool isSupportedDataType(DataType t);
 bool isFloatType(DataType t);    // FLOAT, HALF, BF16
@@ -58,6 +63,25 @@ uint8_t floatToFp8(float f);
 // magnitude up to the next power of two (the sign is dropped) and saturates at 2^127.
 float e8m0ToFloat(uint8_t b);
 uint8_t floatToE8m0(float f);
+
+// FP4 E2M1: 1 sign, 2 exponent bits (bias 1), 1 mantissa bit; magnitudes 0, 0.5, 1, 1.5, 2, 3, 4,
+// 6; no infinities or NaN. The conversion from float rounds to nearest even and saturates at +-6;
+// NaN becomes 0x8 (-0), the encoding ONNX's reference conversion gives it.
+float fp4ToFloat(uint8_t code);
+uint8_t floatToFp4(float f);
+
+// Element i (a 4-bit code) of a packed buffer. storeNibble reads, modifies and writes the byte, so
+// parallel writers must split work at even element indices.
+inline uint8_t loadNibble(const void* data, int64_t i) {
+  const uint8_t b = static_cast<const uint8_t*>(data)[i >> 1];
+  return (i & 1) ? static_cast<uint8_t>(b >> 4) : static_cast<uint8_t>(b & 0xfu);
+}
+inline void storeNibble(void* data, int64_t i, uint8_t code) {
+  uint8_t& b = static_cast<uint8_t*>(data)[i >> 1];
+  b = (i & 1) ? static_cast<uint8_t>((b & 0x0fu) | (code << 4)) : static_cast<uint8_t>((b & 0xf0u) | (code & 0xfu));
+}
+// An INT4 code as its signed value in [-8, 7].
+inline int int4Value(uint8_t code) { return static_cast<int>(code & 0xfu) - ((code & 0x8u) ? 16 : 0); }
 
 struct Half {
   uint16_t bits;

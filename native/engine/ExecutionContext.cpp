@@ -13,6 +13,8 @@ ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine, Allocat
   for (int32_t t : g.inputs) inputDims_.push_back(g.tensors[t].dims);
   address_.assign(engine_->numIOTensors(), nullptr);
   capacity_.assign(engine_->numIOTensors(), 0);
+  outputAllocator_.assign(engine_->numIOTensors(), 0);
+  lastRunDims_.assign(engine_->numIOTensors(), Dims{});
   shapeValues_.assign(g.inputs.size(), std::nullopt);
   if (strategy_ != AllocationStrategy::kUSER_MANAGED) allocateOwnedMemory();
 }
@@ -50,6 +52,7 @@ void ExecutionContext::setOptimizationProfile(int32_t profile) {
   // As in TensorRT, selecting a profile resets dynamic input shapes.
   for (size_t i = 0; i < g.inputs.size(); ++i) inputDims_[i] = g.tensors[g.inputs[i]].dims;
   resolvedValid_ = false;
+  lastRunDims_.assign(lastRunDims_.size(), Dims{});
   if (strategy_ == AllocationStrategy::kON_PROFILE_CHANGE) {
     owned_.reset();
     memory_ = nullptr;
@@ -77,6 +80,7 @@ void ExecutionContext::setInputShape(const std::string& name, const Dims& dims) 
            "' is outside optimization profile ", profile_, " (MIN ", dimsToString(p.min[in]), ", MAX ",
            dimsToString(p.max[in]), ")");
   }
+  if (inputDims_[in] != dims) lastRunDims_.assign(lastRunDims_.size(), Dims{});
   inputDims_[in] = dims;
   resolvedValid_ = false;
 }
@@ -106,7 +110,7 @@ std::string ExecutionContext::readShapeValues(const char* what) {
     // since the caller may change them in place between runs.
     const ProfileShapes& p = desc.profiles[profile_];
     int64_t count = volume(p.max[i]);
-    int64_t bytes = count * static_cast<int64_t>(dataTypeSize(d.type));
+    int64_t bytes = byteSizeOf(d.type, count);
     if (capacity_[io] < bytes)
       fail(StatusCode::kInvalidArgument, what, ": shape tensor input '", d.name, "' needs ", bytes, " bytes (", count, " ",
            dataTypeName(d.type), " values) but its buffer has ", capacity_[io]);
@@ -171,7 +175,45 @@ Dims ExecutionContext::tensorShape(const std::string& name) {
   if (g.tensors[t].isInput) return inputDims_[engine_->inputIndex(t)];
   if (!allInputDimensionsSpecified()) return Dims(g.tensors[t].dims.size(), -1);
   if (!readShapeValues("getTensorShape").empty()) return Dims(g.tensors[t].dims.size(), -1);
-  return resolvedShapes().dims[t];
+  const ShapeState& shapes = resolvedShapes();
+  // Data-dependent dims are -1 until a run has found them.
+  if (shapes.dataDependent[t] && !lastRunDims_[idx].empty()) return lastRunDims_[idx];
+  return shapes.dims[t];
+}
+
+void ExecutionContext::setOutputAllocator(const std::string& name, bool enabled) {
+  int32_t idx = ioTensorOrThrow(name, "setOutputAllocator");
+  if (engine_->graph().tensors[engine_->ioTensor(idx)].isInput)
+    fail(StatusCode::kInvalidArgument, "setOutputAllocator: '", name, "' is an input, not an output");
+  outputAllocator_[idx] = enabled ? 1 : 0;
+}
+
+bool ExecutionContext::hasOutputAllocator(const std::string& name) const {
+  return outputAllocator_[ioTensorOrThrow(name, "getOutputAllocator")] != 0;
+}
+
+int64_t ExecutionContext::maxOutputSize(const std::string& name) {
+  int32_t idx = ioTensorOrThrow(name, "getMaxOutputSize");
+  int32_t t = engine_->ioTensor(idx);
+  const Graph& g = engine_->graph();
+  if (g.tensors[t].isInput) fail(StatusCode::kInvalidArgument, "getMaxOutputSize: '", name, "' is an input, not an output");
+  if (!allInputDimensionsSpecified() || !readShapeValues("getMaxOutputSize").empty()) return -1;
+  const ShapeState& shapes = resolvedShapes();
+  const ShapeState* st = &shapes;
+  ShapeState bounded;
+  if (shapes.dataDependent[t]) {
+    bounded = trtn::inferShapes(g, engine_->desc().order, inputDims_, true, shapeValues_, /*upperBounds=*/true);
+    if (bounded.dataDependent[t]) return -1;
+    st = &bounded;
+  }
+  return byteSizeOf(st->types[t], volume(st->dims[t]));
+}
+
+void ExecutionContext::recordOutputShapes(const RunResult& result) {
+  for (const DataDependentOutput& o : result.outputs) {
+    int32_t idx = engine_->ioIndex(o.name);
+    if (idx >= 0) lastRunDims_[idx] = o.dims;
+  }
 }
 
 int64_t ExecutionContext::updateDeviceMemorySizeForShapes() {
@@ -274,7 +316,22 @@ ExecutionSnapshot ExecutionContext::prepare() {
   for (int32_t i = 0; i < engine_->numIOTensors(); ++i) {
     int32_t t = engine_->ioTensor(i);
     const TensorDesc& d = g.tensors[t];
-    int64_t need = volume(shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(shapes.types[t]));
+    if (shapes.dataDependent[t]) {
+      // Sized when the run finds its dims (run() checks the buffer then).
+      if (snap.capacity.empty()) {
+        snap.capacity.assign(g.tensors.size(), 0);
+        snap.viaOutputAllocator.assign(g.tensors.size(), 0);
+      }
+      snap.viaOutputAllocator[t] = outputAllocator_[i];
+      snap.capacity[t] = capacity_[i];
+      snap.tensorData[t] = address_[i];
+      if (!address_[i] && !outputAllocator_[i])
+        fail(StatusCode::kInvalidState, "output '", d.name,
+             "' has data-dependent dimensions and neither a buffer nor an output allocator; call setTensorAddress() "
+             "(with at least getMaxOutputSize() bytes) or setOutputAllocator() before enqueueV3()");
+      continue;
+    }
+    int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
     if (!address_[i]) {
       if (need == 0) continue;
       fail(StatusCode::kInvalidState, d.isInput ? "input '" : "output '", d.name,
@@ -295,7 +352,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
       const Weights* w = c.getWeights("weights");
       snap.tensorData[t] = w ? w->mutableData() : nullptr;
     } else if (role == TensorRole::kActivation && plan.tensorOffset[t] >= 0) {
-      int64_t need = volume(shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(shapes.types[t]));
+      int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
       if (need > plan.tensorBytes[t])
         fail(StatusCode::kUnsupported, "tensor '", g.tensors[t].name, "' needs ", need, " bytes at these shapes but profile ",
              profile_, " planned ", plan.tensorBytes[t], "; its size depends on values beyond the profile's MAX shapes");
@@ -305,16 +362,187 @@ ExecutionSnapshot ExecutionContext::prepare() {
   return snap;
 }
 
-void ExecutionContext::run(const ExecutionSnapshot& s) {
+namespace {
+
+// Heap memory for the tensors and scratch a run sizes while it runs (data-dependent shapes).
+std::shared_ptr<void> allocateRunMemory(int64_t bytes, const std::string& what) {
+  size_t size = static_cast<size_t>(alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment));
+  void* p = std::aligned_alloc(kArenaAlignment, size);
+  if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", size, " bytes for ", what);
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+bool isIntegerValueType(DataType t) {
+  return t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kINT8 || t == DataType::kUINT8 ||
+         t == DataType::kBOOL;
+}
+
+// The run-time state of tensors with data-dependent dims: their dims as found, their memory.
+struct DynamicState {
+  std::vector<DataType> types;
+  std::vector<Dims> dims;
+  std::vector<void*> data;
+  std::vector<std::shared_ptr<void>> owned;           // run-local tensors and scratch
+  std::vector<std::unique_ptr<std::vector<int64_t>>> values;  // shape values read from memory
+};
+
+// Runs a layer whose output dims depend on values computed earlier in this run: infers it from
+// the dims found so far and the values in memory, gives its outputs memory, and runs it.
+void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState& st, RunResult& result) {
+  const Engine& e = *s.engine;
+  const Graph& g = e.graph();
+  const Node& node = g.nodes[e.desc().order[pos]];
+  const OpDef& def = opDef(node.type);
+  const ShapeState& planned = s.shapes();
+  const size_t numIn = node.inputs.size();
+  std::vector<DataType> inTypes(numIn, DataType::kFLOAT);
+  std::vector<Dims> inDims(numIn);
+  std::vector<const std::vector<int64_t>*> inValues(numIn, nullptr);
+  for (size_t i = 0; i < numIn; ++i) {
+    int32_t t = node.inputs[i];
+    if (t < 0) continue;
+    inTypes[i] = st.types[t];
+    inDims[i] = st.dims[t];
+    if (!planned.dataDependent[t] && planned.values[t]) {
+      inValues[i] = &*planned.values[t];
+      continue;
+    }
+    bool shapeInput = std::find(def.shapeInputs.begin(), def.shapeInputs.end(), static_cast<int>(i)) != def.shapeInputs.end();
+    if (!shapeInput) continue;
+    const int64_t count = volume(inDims[i]);
+    if (!isIntegerValueType(inTypes[i]) || count < 0 || count > kMaxTrackedValueElements)
+      fail(StatusCode::kUnsupported, "layer '", node.name, "': input ", i, " ('", g.tensors[t].name,
+           "') decides output dimensions, but as a ", dataTypeName(inTypes[i]), " tensor of dims ", dimsToString(inDims[i]),
+           " it cannot be read as shape values");
+    auto values = std::make_unique<std::vector<int64_t>>(static_cast<size_t>(count));
+    for (int64_t j = 0; j < count; ++j) (*values)[j] = loadAsInt64(st.data[t], inTypes[i], j);
+    inValues[i] = values.get();
+    st.values.push_back(std::move(values));
+  }
+  std::vector<DataType> outTypes;
+  std::vector<Dims> outDims;
+  inferNodeAtRunTime(node, inTypes, inDims, inValues, outTypes, outDims);
+
+  // Network outputs go into their bound buffer, or run-owned memory handed to the output
+  // allocator afterwards; other tensors get run-owned memory.
+  auto place = [&](int32_t t, DataType type, const Dims& dims) -> void* {
+    int64_t bytes = volume(dims) * static_cast<int64_t>(dataTypeSize(type));
+    const TensorDesc& d = g.tensors[t];
+    if (!d.isOutput) {
+      st.owned.push_back(allocateRunMemory(bytes, "tensor '" + d.name + "'"));
+      return st.owned.back().get();
+    }
+    DataDependentOutput out;
+    out.name = d.name;
+    out.type = type;
+    out.dims = dims;
+    out.bytes = bytes;
+    void* where = nullptr;
+    if (s.viaOutputAllocator[t]) {
+      auto memory = allocateRunMemory(bytes, "output '" + d.name + "'");
+      where = memory.get();
+      out.data = memory;
+    } else {
+      if (s.capacity[t] < bytes)
+        fail(StatusCode::kInvalidArgument, "output '", d.name, "' has data-dependent dimensions ", dimsToString(dims),
+             " this run, which need ", bytes, " bytes (", dataTypeName(type), ") but its buffer has ", s.capacity[t],
+             "; bind at least context.getMaxOutputSize() bytes or use setOutputAllocator()");
+      where = s.tensorData[t];
+    }
+    result.outputs.push_back(std::move(out));
+    return where;
+  };
+
+  KernelIO io;
+  io.pool = &ThreadPool::global();
+  for (size_t i = 0; i < numIn; ++i) {
+    TensorRef r;
+    int32_t t = node.inputs[i];
+    if (t >= 0) {
+      r.data = st.data[t];
+      r.type = inTypes[i];
+      r.dims = inDims[i];
+      r.values = inValues[i];
+    }
+    io.in.push_back(std::move(r));
+  }
+  std::vector<bool> deferred(node.outputs.size(), false);
+  for (size_t o = 0; o < node.outputs.size(); ++o) {
+    int32_t t = node.outputs[o];
+    TensorRef r;
+    r.type = outTypes[o];
+    r.dims = outDims[o];
+    if (!planned.dataDependent[t]) {
+      if (outDims[o] != planned.dims[t])
+        fail(StatusCode::kInternal, "layer '", node.name, "' output ", o, " has dims ", dimsToString(outDims[o]),
+             " at run time but ", dimsToString(planned.dims[t]), " were planned");
+      r.data = s.tensorData[t];
+    } else if (isFullyKnown(outDims[o])) {
+      r.data = place(t, outTypes[o], outDims[o]);
+    } else {
+      deferred[o] = true;  // the kernel sizes it (allocateOutput)
+    }
+    io.out.push_back(std::move(r));
+  }
+  io.allocateOutput = [&](size_t o, const Dims& dims) -> void* {
+    if (o >= deferred.size() || !deferred[o] || io.out[o].data)
+      fail(StatusCode::kInternal, "layer '", node.name, "' allocated output ", o, " twice or without data-dependent dims");
+    if (!isFullyKnown(dims) || dims.size() != outDims[o].size())
+      fail(StatusCode::kInternal, "layer '", node.name, "' gave output ", o, " dims ", dimsToString(dims));
+    io.out[o].dims = dims;
+    io.out[o].data = place(node.outputs[o], outTypes[o], dims);
+    return io.out[o].data;
+  };
+  std::vector<Dims> outDimsForScratch;
+  for (const TensorRef& r : io.out) outDimsForScratch.push_back(r.dims);
+  CpuKernel& k = e.kernel(pos);
+  size_t scratch = k.workspaceBytes(inDims, outDimsForScratch);
+  if (scratch > 0) {
+    st.owned.push_back(allocateRunMemory(static_cast<int64_t>(scratch), "the scratch of layer '" + node.name + "'"));
+    io.workspace = st.owned.back().get();
+    io.workspaceBytes = scratch;
+  }
+  k.run(io);
+  for (size_t o = 0; o < node.outputs.size(); ++o) {
+    if (deferred[o] && !io.out[o].data)
+      fail(StatusCode::kInternal, "layer '", node.name, "' did not produce output ", o);
+    int32_t t = node.outputs[o];
+    st.types[t] = io.out[o].type;
+    st.dims[t] = io.out[o].dims;
+    st.data[t] = io.out[o].data;
+  }
+}
+
+}  // namespace
+
+RunResult ExecutionContext::run(const ExecutionSnapshot& s) {
   const Engine& e = *s.engine;
   const Graph& g = e.graph();
   const MemoryPlan& plan = *s.plan;
   ThreadPool& pool = ThreadPool::global();
   const auto& order = e.desc().order;
+  const ShapeState& shapes = s.shapes();
+  RunResult result;
+  // Only engines whose shapes depend on tensor values track dims and memory per run.
+  std::unique_ptr<DynamicState> dynamic;
+  if (shapes.anyDataDependent()) {
+    dynamic = std::make_unique<DynamicState>();
+    dynamic->types = shapes.types;
+    dynamic->dims = shapes.dims;
+    dynamic->data = s.tensorData;
+  }
   for (size_t pos = 0; pos < order.size(); ++pos) {
     const Node& node = g.nodes[order[pos]];
     // Constants are read in place from the engine's weights unless they are network outputs.
     if (node.type == LayerType::kCONSTANT && !g.tensors[node.outputs[0]].isOutput) continue;
+    if (dynamic) {
+      bool dataDependent = false;
+      for (int32_t t : node.outputs) dataDependent = dataDependent || shapes.dataDependent[t];
+      if (dataDependent) {
+        runDataDependentLayer(s, pos, *dynamic, result);
+        continue;
+      }
+    }
     KernelIO io;
     io.pool = &pool;
     std::vector<Dims> inDims, outDims;
@@ -322,9 +550,9 @@ void ExecutionContext::run(const ExecutionSnapshot& s) {
       TensorRef r;
       if (t >= 0) {
         r.data = s.tensorData[t];
-        r.type = s.shapes().types[t];
-        r.dims = s.shapes().dims[t];
-        if (const auto& v = s.shapes().values[t]) r.values = &*v;
+        r.type = shapes.types[t];
+        r.dims = shapes.dims[t];
+        if (const auto& v = shapes.values[t]) r.values = &*v;
       }
       inDims.push_back(r.dims);
       io.in.push_back(std::move(r));
@@ -332,8 +560,8 @@ void ExecutionContext::run(const ExecutionSnapshot& s) {
     for (int32_t t : node.outputs) {
       TensorRef r;
       r.data = s.tensorData[t];
-      r.type = s.shapes().types[t];
-      r.dims = s.shapes().dims[t];
+      r.type = shapes.types[t];
+      r.dims = shapes.dims[t];
       outDims.push_back(r.dims);
       io.out.push_back(std::move(r));
     }
@@ -349,6 +577,7 @@ void ExecutionContext::run(const ExecutionSnapshot& s) {
     }
     k.run(io);
   }
+  return result;
 }
 
 }  // namespace trtn

@@ -25,6 +25,25 @@ struct ExecutionSnapshot {
   std::shared_ptr<const MemoryPlan> plan;
   // Keeps memory the snapshot points into alive while it runs (owned arena, bound buffers).
   std::vector<std::shared_ptr<const void>> holds;
+  // Per tensor id, for network outputs with data-dependent dims: the bound buffer's capacity,
+  // and whether the output is handed to an output allocator after the run instead.
+  std::vector<int64_t> capacity;
+  std::vector<uint8_t> viaOutputAllocator;
+};
+
+// A network output whose dims were learned while the engine ran.
+struct DataDependentOutput {
+  std::string name;
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+  int64_t bytes = 0;
+  // The values, when the output goes to an output allocator; null when they were written into
+  // the output's bound buffer.
+  std::shared_ptr<const void> data;
+};
+
+struct RunResult {
+  std::vector<DataDependentOutput> outputs;
 };
 
 class ExecutionContext {
@@ -60,10 +79,23 @@ class ExecutionContext {
   // dims and shape values. Throws INVALID_STATE while shapes are unresolved.
   int64_t updateDeviceMemorySizeForShapes();
 
+  // Data-dependent outputs (IExecutionContext::setOutputAllocator): with an allocator the run
+  // keeps such an output's values and hands them over afterwards (the allocator itself lives in
+  // JS, which calls it on the JS thread); without one they go into the bound buffer, which must
+  // be large enough.
+  void setOutputAllocator(const std::string& name, bool enabled);
+  bool hasOutputAllocator(const std::string& name) const;
+  // Upper bound of an output's byte size at the current shapes (getMaxOutputSize); -1 while
+  // input shapes or shape values are unset, or when no bound is known (a size computed from
+  // tensor values).
+  int64_t maxOutputSize(const std::string& name);
+  // Remembers the dims the last run found for data-dependent outputs (getTensorShape).
+  void recordOutputShapes(const RunResult& result);
+
   // Validates that the context can run and snapshots its state. Throws EngineError.
   ExecutionSnapshot prepare();
   // Runs a snapshot on the calling thread (kernels use the global pool).
-  static void run(const ExecutionSnapshot& snapshot);
+  static RunResult run(const ExecutionSnapshot& snapshot);
 
  private:
   int32_t ioTensorOrThrow(const std::string& name, const char* what) const;
@@ -92,6 +124,8 @@ class ExecutionContext {
   std::shared_ptr<const MemoryPlan> resolvedPlan_;  // engines with shape tensor inputs
   bool resolvedValid_ = false;
   InputValues shapeValues_;  // per network input: last values read from shape tensor inputs
+  std::vector<uint8_t> outputAllocator_;  // per IO index
+  std::vector<Dims> lastRunDims_;         // per IO index: data-dependent dims of the last run
 };
 
 }  // namespace trtn

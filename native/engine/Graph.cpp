@@ -33,7 +33,7 @@ Weights Weights::owned(DataType type, int64_t count, const void* src) {
   Weights w;
   w.type = type;
   w.count = count;
-  size_t bytes = static_cast<size_t>(count) * dataTypeSize(type);
+  size_t bytes = static_cast<size_t>(byteSizeOf(type, count));
   if (count > 0) {
     // 64-byte alignment lets kernels use aligned vector loads on weights.
     void* p = ::operator new(bytes == 0 ? 1 : bytes, std::align_val_t(64));
@@ -137,8 +137,9 @@ std::vector<int32_t> Graph::topologicalOrder() const {
   std::vector<int32_t> pending(n, 0);
   for (size_t i = 0; i < n; ++i) {
     std::set<int32_t> deps;
-    for (int32_t t : nodes[i].inputs) {
-      if (t < 0) continue;
+    for (size_t k = 0; k < nodes[i].inputs.size(); ++k) {
+      int32_t t = nodes[i].inputs[k];
+      if (t < 0 || (k == 1 && nodes[i].type == LayerType::kRECURRENCE)) continue;
       int32_t p = tensors[t].producer;
       if (p >= 0) deps.insert(p);
     }
@@ -164,10 +165,12 @@ std::vector<int32_t> Graph::topologicalOrder() const {
 }
 
 void Graph::materialize() {
-  for (auto& node : nodes)
+  for (auto& node : nodes) {
+    if (node.body) node.body->materialize();
     for (auto& [key, value] : node.attrs)
       if (auto w = std::get_if<Weights>(&value))
         if (!w->empty()) *w = Weights::owned(w->type, w->count, w->data.get());
+  }
 }
 
 }  // namespace trtn

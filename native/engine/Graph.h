@@ -32,7 +32,7 @@ struct Weights {
   std::shared_ptr<const void> data;  // null when count == 0
 
   bool empty() const { return count == 0; }
-  size_t byteSize() const { return static_cast<size_t>(count) * dataTypeSize(type); }
+  size_t byteSize() const { return static_cast<size_t>(byteSizeOf(type, count)); }
   template <typename T>
   const T* as() const {
     return static_cast<const T*>(data.get());
@@ -58,6 +58,8 @@ struct TensorDesc {
   std::optional<std::vector<int64_t>> value;
 };
 
+struct Graph;
+
 struct Node {
   std::string name;
   LayerType type = LayerType::kIDENTITY;
@@ -65,6 +67,8 @@ struct Node {
   std::vector<int32_t> outputs;  // tensor ids
   std::map<std::string, AttrValue> attrs;
   std::string metadata;
+  // An outlined loop's body (LayerType::kLOOP, made by the loopOutlining pass); null otherwise.
+  std::shared_ptr<Graph> body;
 
   bool has(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t getInt(const std::string& key, int64_t fallback) const;
@@ -89,7 +93,8 @@ struct Graph {
   int32_t addNode(Node node, int numOutputs);
   std::string uniqueTensorName(const std::string& base) const;
 
-  // Node ids in an order where producers come before consumers; throws on cycles.
+  // Node ids in an order where producers come before consumers; throws on cycles. A recurrence's
+  // input 1 (its next value, the loop's back edge) is not a dependency.
   std::vector<int32_t> topologicalOrder() const;
   // Copies every borrowed weight into memory the graph owns.
   void materialize();

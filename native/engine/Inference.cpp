@@ -14,7 +14,7 @@ bool isValueType(DataType t) {
 }
 
 std::vector<uint8_t> packValue(const std::vector<int64_t>& v, DataType t) {
-  std::vector<uint8_t> bytes(v.size() * dataTypeSize(t) + 8);
+  std::vector<uint8_t> bytes(static_cast<size_t>(byteSizeOf(t, static_cast<int64_t>(v.size()))) + 8);
   for (size_t i = 0; i < v.size(); ++i) storeFromInt64(bytes.data(), t, static_cast<int64_t>(i), v[i]);
   return bytes;
 }
@@ -53,7 +53,7 @@ std::optional<std::vector<int64_t>> evaluateValue(const Node& node, const std::v
   std::unique_ptr<CpuKernel> kernel;
   if (node.outputs.size() != 1) return std::nullopt;
   kernel = def->createCpu(node, inTypes, outTypes);
-  outBytes.emplace_back(static_cast<size_t>(outCount) * dataTypeSize(outType) + 8);
+  outBytes.emplace_back(static_cast<size_t>(byteSizeOf(outType, outCount)) + 8);
   TensorRef o;
   o.type = outType;
   o.dims = outDims;
@@ -74,7 +74,8 @@ namespace {
 
 // Fills `st` node by node, so a failure leaves every earlier result in place.
 void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std::vector<Dims>& inputDims,
-               bool runtime, ShapeState& st, bool seeded = false, const InputValues& inputValues = {}) {
+               bool runtime, ShapeState& st, bool seeded = false, const InputValues& inputValues = {},
+               bool upperBounds = false) {
   size_t nt = graph.tensors.size();
   if (!seeded) {
     st.types.assign(nt, DataType::kFLOAT);
@@ -82,6 +83,7 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
     st.known.assign(nt, false);
     st.values.assign(nt, std::nullopt);
   }
+  st.dataDependent.resize(nt, false);
   for (size_t i = 0; i < (seeded ? 0 : graph.inputs.size()); ++i) {
     int32_t t = graph.inputs[i];
     st.types[t] = graph.tensors[t].type;
@@ -113,6 +115,9 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
     for (int i = 0; i < numIn; ++i) {
       int32_t t = node.inputs[i];
       bool present = t >= 0;
+      // A recurrence's next value (the loop's back edge) is computed after it; loop outlining
+      // checks it against the initial value.
+      if (present && i == 1 && node.type == LayerType::kRECURRENCE && !st.known[t]) present = false;
       if (present && !st.known[t])
         io.error("input ", i, " ('", graph.tensors[t].name, "') is not computed before this layer");
       io.present.push_back(present);
@@ -121,10 +126,24 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
       io.inValues.push_back(present && st.values[t] ? &*st.values[t] : nullptr);
     }
     if (runtime) {
+      // Every input dim and shape tensor input value is concrete now, so a missing input dim or
+      // shape value can only come from tensor values computed while the engine runs: the
+      // outputs are data-dependent and the run resolves them (ExecutionContext::run).
+      bool dataDependent = false;
+      for (int i = 0; i < numIn; ++i)
+        if (io.has(i) && st.dataDependent[node.inputs[i]]) dataDependent = true;
       for (int si : def->shapeInputs)
-        if (io.has(si) && !io.value(si))
-          io.error("input ", si, " ('", graph.tensors[node.inputs[si]].name,
-                   "') decides output dimensions but its value depends on runtime data");
+        if (io.has(si) && !io.value(si)) dataDependent = true;
+      if (dataDependent) {
+        for (int32_t t : node.outputs) {
+          st.types[t] = graph.tensors[t].type;
+          st.dims[t] = graph.tensors[t].dims;
+          st.known[t] = true;
+          st.dataDependent[t] = true;
+        }
+        continue;
+      }
+      io.upperBounds = upperBounds;
     }
     def->infer(io);
     if (static_cast<int>(io.outTypes.size()) != static_cast<int>(node.outputs.size()))
@@ -134,8 +153,12 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
       st.types[t] = io.outTypes[o];
       st.dims[t] = io.outDims[o];
       st.known[t] = true;
-      if (runtime && !isFullyKnown(st.dims[t]))
-        io.error("output ", o, " has unresolved dimensions ", dimsToString(st.dims[t]));
+      if (runtime && !isFullyKnown(st.dims[t])) {
+        if (!def->dataDependentOutputs)
+          io.error("output ", o, " has unresolved dimensions ", dimsToString(st.dims[t]));
+        st.dataDependent[t] = true;
+        continue;
+      }
       if (io.outValues[o]) {
         st.values[t] = std::move(io.outValues[o]);
         continue;
@@ -156,10 +179,32 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
 }  // namespace
 
 ShapeState inferShapes(const Graph& graph, const std::vector<int32_t>& order, const std::vector<Dims>& inputDims,
-                       bool runtime, const InputValues& inputValues) {
+                       bool runtime, const InputValues& inputValues, bool upperBounds) {
   ShapeState st;
-  inferInto(graph, order, inputDims, runtime, st, false, inputValues);
+  inferInto(graph, order, inputDims, runtime, st, false, inputValues, upperBounds);
   return st;
+}
+
+void inferNodeAtRunTime(const Node& node, const std::vector<DataType>& inTypes, const std::vector<Dims>& inDims,
+                        const std::vector<const std::vector<int64_t>*>& inValues, std::vector<DataType>& outTypes,
+                        std::vector<Dims>& outDims) {
+  const OpDef& def = opDef(node.type);
+  InferIO io(node);
+  io.runtime = true;
+  for (size_t i = 0; i < inTypes.size(); ++i) {
+    io.present.push_back(node.input(i) >= 0);
+    io.inTypes.push_back(inTypes[i]);
+    io.inDims.push_back(inDims[i]);
+    io.inValues.push_back(inValues[i]);
+  }
+  def.infer(io);
+  if (io.outTypes.size() != node.outputs.size())
+    io.error("internal: inference produced ", io.outTypes.size(), " outputs for ", node.outputs.size(), " tensors");
+  for (size_t o = 0; o < io.outDims.size(); ++o)
+    if (!isFullyKnown(io.outDims[o]) && !def.dataDependentOutputs)
+      io.error("output ", o, " has unresolved dimensions ", dimsToString(io.outDims[o]), " at run time");
+  outTypes = std::move(io.outTypes);
+  outDims = std::move(io.outDims);
 }
 
 std::vector<bool> findShapeTensors(const Graph& graph) {

@@ -15,6 +15,15 @@ struct ShapeState {
   std::vector<Dims> dims;
   std::vector<bool> known;  // the tensor has been inferred
   std::vector<std::optional<std::vector<int64_t>>> values;
+  // Run-time inference only: the tensor's dims depend on tensor values known only while the
+  // engine runs (a data-dependent shape). Its dims hold -1 where unknown (the network-time dims),
+  // it gets no planned memory, and the run resolves it when its producer executes.
+  std::vector<bool> dataDependent;
+  bool anyDataDependent() const {
+    for (bool d : dataDependent)
+      if (d) return true;
+    return false;
+  }
 };
 
 // Largest integer tensor whose value is tracked through inference.
@@ -28,9 +37,18 @@ using InputValues = std::vector<std::optional<std::vector<int64_t>>>;
 // graph.inputs) or, if that is empty, from their TensorDesc, and their values from
 // `inputValues` where it has one. With `runtime`, every dimension must resolve, and shape inputs
 // must have known values; otherwise unknown dims become -1. Throws EngineError naming the
-// failing layer.
+// failing layer. At run time, tensors whose dims depend on values computed by the network (a
+// shape input whose value is not known from shapes, or a NonZero/NMS output, and everything
+// computed from them) are marked dataDependent instead of failing; with `upperBounds`, NonZero
+// and NMS outputs take their largest possible dims instead (for getMaxOutputSize).
 ShapeState inferShapes(const Graph& graph, const std::vector<int32_t>& order, const std::vector<Dims>& inputDims,
-                       bool runtime, const InputValues& inputValues = {});
+                       bool runtime, const InputValues& inputValues = {}, bool upperBounds = false);
+
+// Infers one node at run time from concrete input types, dims and values (the run resolving a
+// data-dependent layer once its inputs have been computed). Throws EngineError.
+void inferNodeAtRunTime(const Node& node, const std::vector<DataType>& inTypes, const std::vector<Dims>& inDims,
+                        const std::vector<const std::vector<int64_t>*>& inValues, std::vector<DataType>& outTypes,
+                        std::vector<Dims>& outDims);
 
 // Per tensor: whether its values decide some layer's output dimensions (ITensor::isShapeTensor),
 // found by walking back from every layer's shape inputs (Shuffle reshape dims, Slice

@@ -61,6 +61,9 @@ enum class LayerType : int32_t {
   kKVCACHE_UPDATE = 54,
   kMOE = 55,
   kDIST_COLLECTIVE = 56,
+  // Internal, not an nvinfer1::LayerType: a loop outlined by the builder (its boundary layers
+  // and body as one node holding the body graph); networks never contain it.
+  kLOOP = 1000,
 };
 
 const char* layerTypeName(LayerType t);

@@ -35,7 +35,7 @@ MemoryPlan planMemory(const Graph& graph, const LivenessInput& in) {
   }
   std::vector<Block> blocks;
   for (size_t t = 0; t < nt; ++t) {
-    if (in.roles[t] != TensorRole::kActivation || firstUse[t] < 0) continue;
+    if (in.roles[t] != TensorRole::kActivation || firstUse[t] < 0 || in.tensorBytes[t] < 0) continue;
     int64_t last = std::max(lastUse[t], firstUse[t]);
     blocks.push_back({firstUse[t], last, alignUp(std::max<int64_t>(in.tensorBytes[t], 1), kArenaAlignment),
                       static_cast<int32_t>(t), -1});
@@ -84,11 +84,19 @@ MemoryPlan planMemoryForShapes(const Graph& graph, const std::vector<int32_t>& o
   live.order = order;
   live.roles = roles;
   live.tensorBytes.resize(graph.tensors.size(), 0);
+  auto dataDependent = [&](int32_t t) { return t >= 0 && t < static_cast<int32_t>(shapes.dataDependent.size()) && shapes.dataDependent[t]; };
+  // Data-dependent tensors are sized while the engine runs and get memory then (-1 here).
   for (size_t t = 0; t < graph.tensors.size(); ++t)
-    live.tensorBytes[t] = volume(shapes.dims[t]) * static_cast<int64_t>(dataTypeSize(shapes.types[t]));
+    live.tensorBytes[t] = dataDependent(static_cast<int32_t>(t))
+                              ? -1
+                              : byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
   live.workspaceBytes.resize(order.size(), 0);
   for (size_t i = 0; i < order.size(); ++i) {
     const Node& n = graph.nodes[order[i]];
+    bool touchesDataDependent = false;
+    for (int32_t t : n.inputs) touchesDataDependent = touchesDataDependent || dataDependent(t);
+    for (int32_t t : n.outputs) touchesDataDependent = touchesDataDependent || dataDependent(t);
+    if (touchesDataDependent) continue;  // its scratch is allocated when it runs
     std::vector<Dims> inD, outD;
     for (int32_t t : n.inputs) inD.push_back(t >= 0 ? shapes.dims[t] : Dims{});
     for (int32_t t : n.outputs) outD.push_back(shapes.dims[t]);

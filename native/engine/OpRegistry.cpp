@@ -26,8 +26,11 @@ void registerAll() {
   registerCumulative();
   registerScatter();
   registerOneHot();
+  registerNonZero();
+  registerNms();
   registerReverseSequence();
   registerGridSample();
+  registerLoopOps();
 }
 
 void ensureRegistered() {
@@ -110,6 +113,7 @@ const char* layerTypeName(LayerType t) {
     TRTN_LAYER_NAME(KVCACHE_UPDATE)
     TRTN_LAYER_NAME(MOE)
     TRTN_LAYER_NAME(DIST_COLLECTIVE)
+    TRTN_LAYER_NAME(LOOP)
 #undef TRTN_LAYER_NAME
   }
   return "UNKNOWN";

@@ -22,6 +22,9 @@ struct InferIO {
   std::vector<bool> present;
   std::vector<const std::vector<int64_t>*> inValues;  // known values of small integer inputs
   bool runtime = false;  // true when every input dimension is concrete (execution time)
+  // With runtime: ops whose output dims depend on input values they cannot see here
+  // (OpDef::dataDependentOutputs) report upper bounds instead of -1 (getMaxOutputSize).
+  bool upperBounds = false;
   // True while the layer is being added (network.addX): settings that TensorRT lets callers
   // change after the add (a convolution's numGroups, its kernel/bias tensors set with setInput)
   // are not final yet, so checks that depend on them wait for the build.
@@ -77,6 +80,10 @@ struct KernelIO {
   void* workspace = nullptr;
   size_t workspaceBytes = 0;
   ThreadPool* pool = nullptr;
+  // Set for layers whose output dims are learned while running (OpDef::dataDependentOutputs):
+  // the kernel calls it once per such output with the dims it found, and writes to the memory
+  // it returns (out[i] is updated too). Throws EngineError when no memory can be had.
+  std::function<void*(size_t output, const Dims& dims)> allocateOutput;
 };
 
 class CpuKernel {
@@ -111,6 +118,9 @@ struct OpDef {
   // (optional) Implementations worth timing for this node; the builder's autotuner runs each,
   // keeps the fastest in the node's "implementation" attribute, and createCpu honours it.
   std::vector<std::string> (*candidates)(const Node&, const std::vector<DataType>& inTypes) = nullptr;
+  // Some output dims depend on the input values (NonZero, NMS): inference leaves them -1 even at
+  // run time, and the kernel sizes those outputs through KernelIO::allocateOutput.
+  bool dataDependentOutputs = false;
 };
 
 // Null if the layer type has no implementation in the built-in engine.

@@ -4,6 +4,7 @@
 
 namespace trtn {
 
+PassResult loopOutliningPass(Graph&, const PassContext&);
 PassResult constantFoldingPass(Graph&, const PassContext&);
 PassResult deadLayerEliminationPass(Graph&, const PassContext&);
 PassResult shuffleSimplificationPass(Graph&, const PassContext&);
@@ -15,6 +16,8 @@ PassResult foldMatMulWeightsPass(Graph&, const PassContext&);
 const std::vector<Pass>& passPipeline() {
   // Leaked on purpose: a build may still be running on the build thread at process exit.
   static const auto& pipeline = *new std::vector<Pass>{
+      // First: every later pass sees an acyclic graph with each loop as one node.
+      {"loopOutlining", 0, loopOutliningPass},
       {"deadLayerElimination", 0, deadLayerEliminationPass},
       {"constantFolding", 0, constantFoldingPass},
       {"shuffleSimplification", 1, shuffleSimplificationPass},

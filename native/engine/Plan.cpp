@@ -155,7 +155,7 @@ AttrValue readAttr(Reader& r) {
       int64_t count = r.pod<int64_t>();
       if (!isSupportedDataType(type)) Reader::corrupt("weights have data type ", static_cast<int32_t>(type));
       if (count < 0 || count > (int64_t(1) << 40)) Reader::corrupt("weights have ", count, " values");
-      size_t bytes = static_cast<size_t>(count) * dataTypeSize(type);
+      size_t bytes = static_cast<size_t>(byteSizeOf(type, count));
       const uint8_t* src = r.raw(bytes);
       return Weights::owned(type, count, src);
     }
@@ -163,12 +163,8 @@ AttrValue readAttr(Reader& r) {
   }
 }
 
-void writePayload(Writer& w, const EngineDesc& d) {
-  w.str(d.name);
-  w.pod<uint32_t>(static_cast<uint32_t>(d.backend));
-  w.pod<int32_t>(d.optimizationLevel);
-  w.pod<int32_t>(d.profilingVerbosity);
-  const Graph& g = d.graph;
+// Name, tensors and layers of a graph (the top-level layout since version 1).
+void writeGraphCore(Writer& w, const Graph& g) {
   w.str(g.name);
   w.pod<uint32_t>(static_cast<uint32_t>(g.tensors.size()));
   for (const TensorDesc& t : g.tensors) {
@@ -196,52 +192,9 @@ void writePayload(Writer& w, const EngineDesc& d) {
       writeAttr(w, value);
     }
   }
-  w.vec<int32_t>(g.inputs);
-  w.vec<int32_t>(g.outputs);
-  w.vec<int32_t>(d.order);
-  std::vector<uint8_t> roles;
-  for (TensorRole r : d.roles) roles.push_back(static_cast<uint8_t>(r));
-  w.vec<uint8_t>(roles);
-  w.pod<uint32_t>(static_cast<uint32_t>(d.profiles.size()));
-  for (const ProfileShapes& p : d.profiles)
-    for (const auto* set : {&p.min, &p.opt, &p.max}) {
-      w.pod<uint32_t>(static_cast<uint32_t>(set->size()));
-      for (const Dims& dims : *set) w.dims(dims);
-    }
-  for (const MemoryPlan& m : d.memory) {
-    w.pod<int64_t>(m.arenaBytes);
-    w.vec<int64_t>(m.tensorOffset);
-    w.vec<int64_t>(m.tensorBytes);
-    w.vec<int64_t>(m.workspaceOffset);
-    w.vec<int64_t>(m.workspaceBytes);
-  }
-  w.pod<uint32_t>(static_cast<uint32_t>(d.passLog.size()));
-  for (const auto& s : d.passLog) w.str(s);
-  // Version 2: shape tensor inputs and, per profile, their MIN/OPT/MAX values.
-  std::vector<uint8_t> flags(g.inputs.size(), 0);
-  for (size_t i = 0; i < flags.size(); ++i) flags[i] = d.isShapeTensorInput(i) ? 1 : 0;
-  w.vec<uint8_t>(flags);
-  for (const ProfileShapes& p : d.profiles)
-    for (const auto* set : {&p.minValues, &p.optValues, &p.maxValues}) {
-      w.pod<uint32_t>(static_cast<uint32_t>(set->size()));
-      for (const auto& values : *set) w.vec<int64_t>(values);
-    }
 }
 
-void checkTensorId(int32_t id, size_t n, bool allowAbsent, const char* what) {
-  if ((allowAbsent && id == -1)) return;
-  if (id < 0 || static_cast<size_t>(id) >= n) Reader::corrupt(what, " refers to tensor ", id, " of ", n);
-}
-
-EngineDesc readPayload(Reader& r, uint32_t formatVersion) {
-  EngineDesc d;
-  d.name = r.str();
-  uint32_t backend = r.pod<uint32_t>();
-  if (backend > 2) Reader::corrupt("unknown backend ", backend);
-  d.backend = static_cast<BackendKind>(backend);
-  d.optimizationLevel = r.pod<int32_t>();
-  d.profilingVerbosity = r.pod<int32_t>();
-  Graph& g = d.graph;
+void readGraphCore(Reader& r, Graph& g) {
   g.name = r.str();
   uint32_t nt = r.count(32);
   g.tensors.resize(nt);
@@ -272,6 +225,95 @@ EngineDesc readPayload(Reader& r, uint32_t formatVersion) {
       n.attrs[key] = readAttr(r);
     }
   }
+}
+
+// Version 3: loop bodies (LayerType::kLOOP nodes made by the builder), after everything else:
+// a count, then per body its node's index and the body graph, which may hold bodies itself.
+void writeBodies(Writer& w, const Graph& g, int depth = 0) {
+  uint32_t n = 0;
+  for (const Node& node : g.nodes) n += node.body ? 1 : 0;
+  w.pod<uint32_t>(n);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!g.nodes[i].body) continue;
+    const Graph& b = *g.nodes[i].body;
+    w.pod<uint32_t>(static_cast<uint32_t>(i));
+    writeGraphCore(w, b);
+    w.vec<int32_t>(b.inputs);
+    w.vec<int32_t>(b.outputs);
+    writeBodies(w, b, depth + 1);
+  }
+}
+
+void readBodies(Reader& r, Graph& g, int depth = 0) {
+  if (depth > 16) Reader::corrupt("loop bodies are nested more than 16 deep");
+  uint32_t n = r.count(8);
+  for (uint32_t k = 0; k < n; ++k) {
+    uint32_t i = r.pod<uint32_t>();
+    if (i >= g.nodes.size() || g.nodes[i].body) Reader::corrupt("a loop body belongs to layer ", i);
+    auto b = std::make_shared<Graph>();
+    readGraphCore(r, *b);
+    b->inputs = r.vec<int32_t>();
+    b->outputs = r.vec<int32_t>();
+    readBodies(r, *b, depth + 1);
+    g.nodes[i].body = std::move(b);
+  }
+}
+
+void writePayload(Writer& w, const EngineDesc& d) {
+  w.str(d.name);
+  w.pod<uint32_t>(static_cast<uint32_t>(d.backend));
+  w.pod<int32_t>(d.optimizationLevel);
+  w.pod<int32_t>(d.profilingVerbosity);
+  const Graph& g = d.graph;
+  writeGraphCore(w, g);
+  w.vec<int32_t>(g.inputs);
+  w.vec<int32_t>(g.outputs);
+  w.vec<int32_t>(d.order);
+  std::vector<uint8_t> roles;
+  for (TensorRole r : d.roles) roles.push_back(static_cast<uint8_t>(r));
+  w.vec<uint8_t>(roles);
+  w.pod<uint32_t>(static_cast<uint32_t>(d.profiles.size()));
+  for (const ProfileShapes& p : d.profiles)
+    for (const auto* set : {&p.min, &p.opt, &p.max}) {
+      w.pod<uint32_t>(static_cast<uint32_t>(set->size()));
+      for (const Dims& dims : *set) w.dims(dims);
+    }
+  for (const MemoryPlan& m : d.memory) {
+    w.pod<int64_t>(m.arenaBytes);
+    w.vec<int64_t>(m.tensorOffset);
+    w.vec<int64_t>(m.tensorBytes);
+    w.vec<int64_t>(m.workspaceOffset);
+    w.vec<int64_t>(m.workspaceBytes);
+  }
+  w.pod<uint32_t>(static_cast<uint32_t>(d.passLog.size()));
+  for (const auto& s : d.passLog) w.str(s);
+  // Version 2: shape tensor inputs and, per profile, their MIN/OPT/MAX values.
+  std::vector<uint8_t> flags(g.inputs.size(), 0);
+  for (size_t i = 0; i < flags.size(); ++i) flags[i] = d.isShapeTensorInput(i) ? 1 : 0;
+  w.vec<uint8_t>(flags);
+  for (const ProfileShapes& p : d.profiles)
+    for (const auto* set : {&p.minValues, &p.optValues, &p.maxValues}) {
+      w.pod<uint32_t>(static_cast<uint32_t>(set->size()));
+      for (const auto& values : *set) w.vec<int64_t>(values);
+    }
+  writeBodies(w, g);
+}
+
+void checkTensorId(int32_t id, size_t n, bool allowAbsent, const char* what) {
+  if ((allowAbsent && id == -1)) return;
+  if (id < 0 || static_cast<size_t>(id) >= n) Reader::corrupt(what, " refers to tensor ", id, " of ", n);
+}
+
+EngineDesc readPayload(Reader& r, uint32_t formatVersion) {
+  EngineDesc d;
+  d.name = r.str();
+  uint32_t backend = r.pod<uint32_t>();
+  if (backend > 2) Reader::corrupt("unknown backend ", backend);
+  d.backend = static_cast<BackendKind>(backend);
+  d.optimizationLevel = r.pod<int32_t>();
+  d.profilingVerbosity = r.pod<int32_t>();
+  Graph& g = d.graph;
+  readGraphCore(r, g);
   g.inputs = r.vec<int32_t>();
   g.outputs = r.vec<int32_t>();
   d.order = r.vec<int32_t>();
@@ -313,13 +355,13 @@ EngineDesc readPayload(Reader& r, uint32_t formatVersion) {
     for (ProfileShapes& p : d.profiles)
       for (auto* set : {&p.minValues, &p.optValues, &p.maxValues}) set->assign(d.graph.inputs.size(), {});
   }
+  if (formatVersion >= 3) readBodies(r, d.graph);
   if (!r.atEnd()) Reader::corrupt("trailing bytes after the payload");
   return d;
 }
 
-// Structural checks, so that no id or offset read from a file is trusted.
-void validate(const EngineDesc& d) {
-  const Graph& g = d.graph;
+// Ids inside one graph (the top level or a loop body).
+void validateGraph(const Graph& g) {
   size_t nt = g.tensors.size(), nn = g.nodes.size();
   for (size_t i = 0; i < nt; ++i) {
     const TensorDesc& t = g.tensors[i];
@@ -331,8 +373,14 @@ void validate(const EngineDesc& d) {
     if (!def)
       fail(StatusCode::kPlanIncompatible, "plan uses layer type ", static_cast<int32_t>(n.type),
            " which this version of tensorrt-node does not implement");
+    if (!def->createCpu)
+      Reader::corrupt("layer '", n.name, "' has type ", layerTypeName(n.type), ", which built engines do not contain");
     for (int32_t t : n.inputs) checkTensorId(t, nt, true, "a layer input");
-    if (static_cast<int>(n.outputs.size()) != def->numOutputs) Reader::corrupt("layer '", n.name, "' has ", n.outputs.size(), " outputs");
+    // numOutputs -1: as many as the layer says (a loop: one per loop output).
+    if (def->numOutputs >= 0 && static_cast<int>(n.outputs.size()) != def->numOutputs)
+      Reader::corrupt("layer '", n.name, "' has ", n.outputs.size(), " outputs");
+    if ((n.type == LayerType::kLOOP) != (n.body != nullptr)) Reader::corrupt("layer '", n.name, "' has a body that does not match its type");
+    if (n.body) validateGraph(*n.body);
     for (size_t o = 0; o < n.outputs.size(); ++o) {
       checkTensorId(n.outputs[o], nt, false, "a layer output");
       if (g.tensors[n.outputs[o]].producer != static_cast<int32_t>(i)) Reader::corrupt("layer '", n.name, "' output producer mismatch");
@@ -340,6 +388,13 @@ void validate(const EngineDesc& d) {
   }
   for (int32_t t : g.inputs) checkTensorId(t, nt, false, "a network input");
   for (int32_t t : g.outputs) checkTensorId(t, nt, false, "a network output");
+}
+
+// Structural checks, so that no id or offset read from a file is trusted.
+void validate(const EngineDesc& d) {
+  const Graph& g = d.graph;
+  size_t nt = g.tensors.size(), nn = g.nodes.size();
+  validateGraph(g);
   std::set<int32_t> seen(d.order.begin(), d.order.end());
   if (d.order.size() != nn || seen.size() != nn || (nn && (*seen.begin() < 0 || *seen.rbegin() >= static_cast<int32_t>(nn))))
     Reader::corrupt("execution order is not a permutation of the layers");

@@ -11,7 +11,8 @@ namespace trtn {
 
 constexpr char kPlanMagic[8] = {'T', 'R', 'T', 'N', 'P', 'L', 'A', 'N'};
 // 2: shape tensor inputs and their profile values (docs/plan-format.md, payload section 10).
-constexpr uint32_t kPlanFormatVersion = 2;
+// 3: loop bodies (payload section 11).
+constexpr uint32_t kPlanFormatVersion = 3;
 constexpr uint32_t kPlanHeaderSize = 64;
 // Producer version: major*10000 + minor*100 + patch of tensorrt-node.
 constexpr uint32_t kProducerVersion = 100;

@@ -74,7 +74,7 @@ static HostTensor makeTensor(DataType t, Dims dims, std::mt19937& rng, double lo
   h.dims = dims;
   int64_t n = volume(dims);
   std::uniform_real_distribution<double> u(lo, hi);
-  h.bytes.resize(static_cast<size_t>(n) * dataTypeSize(t) + 1);
+  h.bytes.resize(static_cast<size_t>(byteSizeOf(t, n)) + 1);
   h.values.resize(n);
   for (int64_t i = 0; i < n; ++i) {
     double v = roundTo(t, u(rng));
@@ -122,7 +122,7 @@ static RunResult runOp(Node node, const std::vector<const HostTensor*>& inputs, 
   // Misaligned workspace filled with NaN bytes: catches alignment assumptions and reads of
   // uninitialised scratch.
   std::vector<uint8_t> wsBuf(ws + 128, 0xFF);
-  std::vector<uint8_t> outBuf(static_cast<size_t>(volume(r.dims)) * dataTypeSize(r.type) + 1, 0xFF);
+  std::vector<uint8_t> outBuf(static_cast<size_t>(byteSizeOf(r.type, volume(r.dims))) + 1, 0xFF);
   KernelIO k;
   for (auto* t : inputs) {
     TensorRef ref;

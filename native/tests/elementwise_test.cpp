@@ -68,7 +68,7 @@ struct Tensor {
   std::vector<uint8_t> bytes;
   Tensor() = default;
   Tensor(DataType t, Dims d) : type(t), dims(std::move(d)) {
-    bytes.assign(static_cast<size_t>(std::max<int64_t>(volume(dims), 0)) * dataTypeSize(t) + 8, 0);
+    bytes.assign(static_cast<size_t>(byteSizeOf(t, std::max<int64_t>(volume(dims), 0))) + 8, 0);
   }
   int64_t count() const { return volume(dims); }
   void* data() { return bytes.data(); }

@@ -55,7 +55,7 @@ struct HT {
   std::vector<double> v;  // values exactly representable in `type`
   int64_t n() const { return volume(dims); }
   std::vector<uint8_t> bytes() const {
-    std::vector<uint8_t> b(static_cast<size_t>(std::max<int64_t>(n(), 0)) * dataTypeSize(type));
+    std::vector<uint8_t> b(static_cast<size_t>(byteSizeOf(type, std::max<int64_t>(n(), 0))));
     for (int64_t i = 0; i < n(); ++i) {
       if (isFloatType(type)) storeFromDouble(b.data(), type, i, v[i]);
       else storeFromInt64(b.data(), type, i, static_cast<int64_t>(v[i]));
@@ -188,7 +188,7 @@ static Result run(Node node, const std::vector<const HT*>& ins, int numOutputs =
     io.in.push_back(ref);
   }
   for (size_t o = 0; o < outTypes.size(); ++o) {
-    size_t bytes = static_cast<size_t>(volume(outDims[o])) * dataTypeSize(outTypes[o]);
+    size_t bytes = static_cast<size_t>(byteSizeOf(outTypes[o], volume(outDims[o])));
     outBuf.emplace_back(new uint8_t[bytes + 1]);
     std::memset(outBuf.back().get(), 0xCD, bytes);
     TensorRef ref;

@@ -1,5 +1,6 @@
 /** Turns conformance results into docs/onnx-support.md (per operator and per case). */
 import { CASE_TOLERANCES, CaseResult, SUITES, TOLERANCE } from './runner.js';
+import { parserSupport } from './tensorrt-support.js';
 
 export interface Summary {
   total: number;
@@ -38,6 +39,19 @@ export function operatorUnderTest(result: CaseResult, byName: Map<string, CaseRe
   }
   if (!best) best = source.ops.filter((o) => o !== 'Constant')[0] ?? source.ops[0] ?? '(none)';
   return best;
+}
+
+/** Node-suite operators with in-scope cases that do not pass, and those cases' names. */
+export function failingByOperator(results: CaseResult[]): Map<string, string[]> {
+  const node = results.filter((r) => r.suite === 'node');
+  const byName = new Map(node.map((r) => [r.name, r]));
+  const failing = new Map<string, string[]>();
+  for (const r of node) {
+    if (r.status !== 'fail' && r.status !== 'unsupported') continue;
+    const op = operatorUnderTest(r, byName);
+    failing.set(op, [...(failing.get(op) ?? []), r.name]);
+  }
+  return failing;
 }
 
 function pct(x: number): string {
@@ -109,6 +123,20 @@ export function renderReport(results: CaseResult[], backend: string): string {
     const inScope = e.pass + e.fail + e.unsupported;
     const status = inScope === 0 ? 'out of scope' : e.pass === inScope ? 'pass' : e.pass === 0 ? (e.fail === 0 ? 'unsupported' : 'fail') : 'partial';
     lines.push(`| ${op} | ${status} | ${e.pass} | ${e.fail} | ${e.unsupported} | ${e.outOfScope} |`);
+  }
+  lines.push('');
+  lines.push('## Operators with cases that do not pass, against TensorRT\'s ONNX parser');
+  lines.push('');
+  lines.push('Whether TensorRT\'s own ONNX parser supports each of them, from its published operator matrix');
+  lines.push('(TensorRT 10.x), and for supported ones the documented restriction that the non-passing cases fall');
+  lines.push('under (`test/conformance/tensorrt-support.ts`; `test/83.conformance.test.ts` fails for any other gap).');
+  lines.push('');
+  lines.push('| operator | cases not passing | TensorRT ONNX parser |');
+  lines.push('|---|---:|---|');
+  for (const [op, cases] of [...failingByOperator(results).entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const support = parserSupport(op);
+    const text = !support ? 'not recorded' : !support.supported ? 'not supported' : `supported; restriction: ${support.restriction}`;
+    lines.push(`| ${op} | ${cases.length} | ${escape(text)} |`);
   }
   lines.push('');
   lines.push('## Cases that do not pass');

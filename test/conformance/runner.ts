@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as trt from '../../lib/index.js';
-import { ConstTensor, bf16ToFloat, constFromProto, e8m0ToFloat, engineType, fp8ToFloat, halfToFloat } from '../../lib/onnx/ConstTensor.js';
+import { ConstTensor, bf16ToFloat, constFromProto, e8m0ToFloat, engineType, fp4ToFloat, fp8ToFloat, halfToFloat, unpackNibbles } from '../../lib/onnx/ConstTensor.js';
 import { OnnxModel, OnnxType, decodeModel, decodeTensor } from '../../lib/onnx/model.js';
 
 /**
@@ -144,6 +144,11 @@ function readDataSets(dir: string, numInputs: number, numOutputs: number): DataS
 }
 
 function toNumbers(data: trt.TypedArray, dtype: trt.DataType, count: number): number[] {
+  if (trt.isPackedDataType(dtype)) {
+    // Packed two per byte: INT4 values and FP4 codes decode exactly.
+    const codes = unpackNibbles(data as Uint8Array, count);
+    return Array.from(codes, (c) => (dtype === trt.DataType.INT4 ? (c ^ 8) - 8 : fp4ToFloat(c)));
+  }
   const out = new Array<number>(count);
   for (let i = 0; i < count; i += 1) {
     const v = data[i]!;
@@ -307,7 +312,7 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
       const value = set.inputs[k]!;
       const dtype = engine.getTensorDataType(name);
       // DOUBLE data feeds the FLOAT input the parser made of a DOUBLE graph input.
-      const data = value.type === OnnxType.DOUBLE && dtype === trt.DataType.FLOAT ? Float32Array.from(value.data as Float64Array) : value.data;
+      const data = value.type === OnnxType.DOUBLE && dtype === trt.DataType.FLOAT ? Float32Array.from(value.data as Float64Array) : value.engineData();
       const fedType = value.type === OnnxType.DOUBLE ? trt.DataType.FLOAT : engineType(value.type);
       if (fedType !== dtype) throw new Error(`input ${name} data has type ${typeName(value.type)} but the engine expects ${trt.DataType[dtype]}`);
       context.setInputShape(name, value.dims);
@@ -320,14 +325,30 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
       const name = inputSet.has(o.name) ? `__${o.name}` : o.name;
       const dims = context.getTensorShape(name);
       const dtype = engine.getTensorDataType(name);
-      const count = dims.reduce((a, b) => a * b, 1);
-      const buf = new trt.HostBuffer(Math.max(count * trt.dataTypeSize(dtype), 1));
-      buffers.push(buf);
-      context.setTensorAddress(name, buf);
-      return { name, dims, dtype, count, buf, expected: set.outputs[k]! };
+      const out = { name, dims, dtype, count: dims.reduce((a, b) => a * b, 1), buf: undefined as trt.HostBuffer | undefined, expected: set.outputs[k]! };
+      if (dims.some((d) => d < 0)) {
+        // Data-dependent dims (NonZero, NMS, ...): the engine asks for memory once it knows them.
+        context.setOutputAllocator(name, {
+          reallocateOutputAsync: (_n, _current, size) => {
+            out.buf = new trt.HostBuffer(Math.max(size, 1));
+            buffers.push(out.buf);
+            return out.buf;
+          },
+          notifyShape: (_n, found) => {
+            out.dims = found;
+            out.count = found.reduce((a, b) => a * b, 1);
+          },
+        });
+        return out;
+      }
+      out.buf = new trt.HostBuffer(Math.max(trt.byteSizeOf(dtype, out.count), 1));
+      buffers.push(out.buf);
+      context.setTensorAddress(name, out.buf);
+      return out;
     });
     await withTimeout(context.enqueueV3(), timeoutSeconds, 'run');
     for (const o of outputs) {
+      if (!o.buf) return `${o.name}: the run produced no data-dependent output`;
       const want = o.expected;
       if (o.dims.length !== want.dims.length || o.dims.some((d, i) => d !== want.dims[i])) {
         return `${o.name}: shape [${o.dims.join(', ')}], expected [${want.dims.join(', ')}]`;
@@ -335,7 +356,7 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
       const wantType = want.type === OnnxType.DOUBLE ? trt.DataType.FLOAT : engineType(want.type);
       if (wantType !== o.dtype) return `${o.name}: type ${trt.DataType[o.dtype]}, expected ${typeName(want.type)}`;
       const Ctor = trt.typedArrayFor(o.dtype);
-      const data = new Ctor(o.buf.arrayBuffer, 0, o.count);
+      const data = new Ctor(o.buf.arrayBuffer, 0, trt.isPackedDataType(o.dtype) ? trt.byteSizeOf(o.dtype, o.count) : o.count);
       const mismatch = o.dtype === trt.DataType.INT64 ? compareInt64(data as BigInt64Array, want, o.name) : compare(toNumbers(data, o.dtype, o.count), want, o.dtype, o.name, atol);
       if (mismatch) return mismatch;
     }

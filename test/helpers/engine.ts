@@ -112,7 +112,23 @@ export async function runEngine(
       if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
       const dims = context.getTensorShape(name);
       const dtype = engine.getTensorDataType(name);
-      const bytes = dims.reduce((a, b) => a * b, 1) * trt.dataTypeSize(dtype);
+      if (dims.some((d) => d < 0)) {
+        // Data-dependent dims: memory and dims come from the run, through an output allocator.
+        const out = { name, buf: undefined as unknown as trt.HostBuffer, dims, dtype };
+        context.setOutputAllocator(name, {
+          reallocateOutputAsync: (_n, _current, size) => {
+            out.buf = new trt.HostBuffer(Math.max(size, 1));
+            buffers.push(out.buf);
+            return out.buf;
+          },
+          notifyShape: (_n, found) => {
+            out.dims = found;
+          },
+        });
+        outputs.push(out);
+        continue;
+      }
+      const bytes = trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1));
       const buf = new trt.HostBuffer(Math.max(bytes, 1));
       buffers.push(buf);
       context.setTensorAddress(name, buf);

@@ -62,6 +62,15 @@ export async function runRaw(
   feeds: Record<string, RawTensor>,
 ): Promise<Record<string, RawTensor>> {
   const engine = await buildEngine(define);
+  try {
+    return await runEngineRaw(engine, feeds);
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** Runs a built engine once on raw typed arrays, as {@link runRaw}; the caller keeps the engine. */
+export async function runEngineRaw(engine: trt.CudaEngine, feeds: Record<string, RawTensor>): Promise<Record<string, RawTensor>> {
   const context = engine.createExecutionContext();
   const buffers: trt.HostBuffer[] = [];
   try {
@@ -77,7 +86,7 @@ export async function runRaw(
       if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
       const dims = context.getTensorShape(name);
       const dtype = engine.getTensorDataType(name);
-      const buf = new trt.HostBuffer(Math.max(dims.reduce((a, b) => a * b, 1) * trt.dataTypeSize(dtype), 1));
+      const buf = new trt.HostBuffer(Math.max(trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1)), 1));
       buffers.push(buf);
       context.setTensorAddress(name, buf);
       outs.push({ name, buf, dims, dtype });
@@ -86,13 +95,15 @@ export async function runRaw(
     const result: Record<string, RawTensor> = {};
     for (const o of outs) {
       const Ctor = trt.typedArrayFor(o.dtype);
-      result[o.name] = { dims: o.dims, data: new Ctor(o.buf.arrayBuffer.slice(0), 0, o.dims.reduce((a, b) => a * b, 1)) };
+      const count = o.dims.reduce((a, b) => a * b, 1);
+      // INT4 and FP4 come back as their packed bytes.
+      const length = trt.isPackedDataType(o.dtype) ? trt.byteSizeOf(o.dtype, count) : count;
+      result[o.name] = { dims: o.dims, data: new Ctor(o.buf.arrayBuffer.slice(0), 0, length) };
     }
     return result;
   } finally {
     for (const b of buffers) b.dispose();
     context.dispose();
-    engine.dispose();
   }
 }
 

@@ -68,8 +68,11 @@ export function resizeSourceCoordinate(
   if (O === 1 && selector === ResizeSelector.UPPER) return 0;
   const div = (x: number): number => (scale === null ? (x * I) / O : x / scale);
   switch (coordinateTransformation) {
-    case ResizeCoordinateTransformation.ALIGN_CORNERS:
-      return O === 1 ? 0 : (o * (I - 1)) / (O - 1);
+    case ResizeCoordinateTransformation.ALIGN_CORNERS: {
+      // With scales, the unrounded I * scale stands for O (ONNX).
+      const resized = scale === null ? O : I * scale;
+      return resized <= 1 ? 0 : (o * (I - 1)) / (resized - 1);
+    }
     case ResizeCoordinateTransformation.ASYMMETRIC:
       return div(o);
     case ResizeCoordinateTransformation.HALF_PIXEL:

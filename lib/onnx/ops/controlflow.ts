@@ -1,10 +1,10 @@
 /**
  * @internal Importers: control flow (If, Loop, Scan) and recurrent operators (RNN, GRU, LSTM).
- * The engine has no loop or conditional layers, so loops with a parse-time trip count are
- * unrolled, If with a run-time condition evaluates both branches and selects, and recurrent
- * operators unroll over their static sequence length.
+ * Loops with a short parse-time trip count are unrolled, others become a loop layer (ILoop); If
+ * with a run-time condition evaluates both branches and selects, and recurrent operators unroll
+ * over their static sequence length.
  */
-import { ActivationType, ElementWiseOperation, MatrixOperation } from '../../enums.js';
+import { ActivationType, ElementWiseOperation, LayerType, LoopOutput, MatrixOperation, TripLimit } from '../../enums.js';
 import type { ITensor } from '../../Tensor.js';
 import { ConstTensor } from '../ConstTensor.js';
 import { ModelContext, NodeContext, Value, isConst, isFloatType, shapeOf, typeOf } from '../ImportContext.js';
@@ -102,24 +102,23 @@ const importLoop: Importer = (ctx) => {
   }
   const nScan = body.outputs.length - 1 - nCarried;
   if (nScan < 0) throw new ImportError(ParserErrorCode.INVALID_NODE, `body has ${body.outputs.length} outputs, expected at least ${nCarried + 1}`);
-  let tripCount = Infinity;
-  if (ctx.hasInput(0)) {
-    const m = ctx.constNumbers(0);
-    if (m === undefined) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, 'trip count M (input 0) is computed at run time; a loop with a run-time trip count needs a loop layer');
-    tripCount = m[0]!;
-  }
-  let running = true;
-  if (ctx.hasInput(1)) {
-    const c = constBool(ctx.input(1));
-    if (c === undefined) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, 'the loop condition (input 1) is computed at run time; such a loop needs a loop layer');
-    running = c;
-  }
+  // Trip count and condition known at parse time: unroll (faster for the short loops this
+  // allows); otherwise, or when the body's condition turns out to depend on run-time values, a
+  // loop layer.
+  const m = ctx.hasInput(0) ? ctx.constNumbers(0) : undefined;
+  const c = ctx.hasInput(1) ? constBool(ctx.input(1)) : true;
+  if ((!ctx.hasInput(0) || m !== undefined) && c !== undefined && unrollLoop(ctx, body, carriedInit, nScan, m?.[0] ?? Infinity, c)) return;
+  loopLayer(ctx, body, carriedInit, nScan);
+};
+
+/** Unrolls a loop with a parse-time trip count and condition; false when it needs a loop layer. */
+function unrollLoop(ctx: NodeContext, body: OnnxGraph, carriedInit: Value[], nScan: number, tripCount: number, cond: boolean): boolean {
+  const nCarried = carriedInit.length;
+  let running = cond;
   let carried: Value[] = carriedInit;
   const scans: Value[][] = Array.from({ length: nScan }, () => []);
   for (let i = 0; running && i < tripCount; i += 1) {
-    if (i >= MAX_UNROLL) {
-      throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, `the loop runs more than ${MAX_UNROLL} iterations, too many to unroll; it needs a loop layer`);
-    }
+    if (i >= MAX_UNROLL) return false;
     const state = carried;
     const outs = ctx.importSubgraph(body, (scope) => {
       scope.set(body.inputs[0]!.name, ConstTensor.fromNumbers(OnnxType.INT64, [], [i]));
@@ -127,18 +126,90 @@ const importLoop: Importer = (ctx) => {
       state.forEach((v, k) => scope.set(body.inputs[k + 2]!.name, v));
     });
     const c = constBool(outs[0]!);
-    if (c === undefined) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, `the loop condition computed by the body in iteration ${i} depends on run-time values; such a loop needs a loop layer`);
+    if (c === undefined) return false;
     running = c;
     carried = outs.slice(1, 1 + nCarried);
     outs.slice(1 + nCarried).forEach((v, k) => scans[k]!.push(v));
   }
+  // Zero iterations leave scan outputs without a shape; the loop layer gives them one.
+  if (scans.some((values, k) => values.length === 0 && ctx.node.outputs[nCarried + k])) return false;
   carried.forEach((v, k) => ctx.setOutput(k, v));
   scans.forEach((values, k) => {
-    if (!ctx.node.outputs[nCarried + k]) return;
-    if (values.length === 0) throw noSteps(ctx, `scan output ${k}`);
-    ctx.setOutput(nCarried + k, stack(ctx.model, values, 0));
+    if (ctx.node.outputs[nCarried + k]) ctx.setOutput(nCarried + k, stack(ctx.model, values, 0));
   });
-};
+  return true;
+}
+
+/** `t` with Identity layers looked through (a condition passed on unchanged). */
+function throughIdentities(ctx: NodeContext, t: ITensor): ITensor {
+  for (;;) {
+    const producer = ctx.network._native().tensorInfo(t.id).producer;
+    if (producer < 0) return t;
+    const layer = ctx.network.getLayer(producer);
+    if (layer.type !== LayerType.IDENTITY) return t;
+    t = layer.getInput(0)!;
+  }
+}
+
+/** A 0-D tensor from a scalar or one-element value. */
+function scalarTensor(ctx: NodeContext, v: Value, what: string): ITensor {
+  const dims = shapeOf(v);
+  if (dims.length === 0) return ctx.model.tensor(v);
+  if (dims.some((d) => d !== 1)) throw new ImportError(ParserErrorCode.INVALID_NODE, `${what} must have one element, got dims [${dims.join(', ')}]`);
+  return reshape(ctx.model, v, []);
+}
+
+/** A loop layer: ONNX's iteration number and condition become recurrences next to the carried values. */
+function loopLayer(ctx: NodeContext, body: OnnxGraph, carriedInit: Value[], nScan: number): void {
+  const m = ctx.model;
+  const net = ctx.network;
+  const nCarried = carriedInit.length;
+  const loop = net.addLoop();
+  if (ctx.node.name) loop.name = ctx.node.name;
+  let tripCount: ITensor | undefined;
+  if (ctx.hasInput(0)) {
+    tripCount = scalarTensor(ctx, ctx.input(0), 'trip count M (input 0)');
+    loop.addTripLimit(tripCount, TripLimit.COUNT);
+  }
+  const condInit = ctx.hasInput(1) ? ctx.input(1) : ConstTensor.fromNumbers(OnnxType.BOOL, [], [1]);
+  const condAlwaysTrueAtStart = constBool(condInit) === true;
+  const iteration = loop.addRecurrence(m.tensor(ConstTensor.fromNumbers(OnnxType.INT64, [], [0])));
+  const iterationValue = iteration.getOutput(0);
+  iteration.setInput(1, net.addElementWise(iterationValue, m.tensor(ConstTensor.fromNumbers(OnnxType.INT64, [], [1])), ElementWiseOperation.SUM).getOutput(0));
+  const cond = loop.addRecurrence(scalarTensor(ctx, condInit, 'condition (input 1)'));
+  const condValue = cond.getOutput(0);
+  const carried = carriedInit.map((v) => loop.addRecurrence(m.tensor(v)));
+  const outs = ctx.importSubgraph(body, (scope) => {
+    scope.set(body.inputs[0]!.name, iterationValue);
+    scope.set(body.inputs[1]!.name, condValue);
+    carried.forEach((r, k) => scope.set(body.inputs[k + 2]!.name, r.getOutput(0)));
+  });
+  // The body's condition: passed on unchanged (or constant true), it never stops the loop once
+  // started, so the iterations are M, or none when the initial condition is false.
+  const condOut = outs[0]!;
+  const condConst = constBool(condOut);
+  const condPassedOn = condConst === true || (!isConst(condOut) && throughIdentities(ctx, m.tensor(condOut)) === condValue);
+  cond.setInput(1, condPassedOn ? condValue : scalarTensor(ctx, condOut, 'the body\'s condition output'));
+  if (!(condPassedOn && condAlwaysTrueAtStart)) loop.addTripLimit(condValue, TripLimit.WHILE);
+  else if (!tripCount) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE, 'the loop has no trip count and its condition is always true, so it never ends');
+  carried.forEach((r, k) => {
+    const next = outs[1 + k]!;
+    r.setInput(1, next === r.getOutput(0) ? next : m.tensor(next));
+    ctx.setOutput(k, loop.addLoopOutput(r.getOutput(0), LoopOutput.LAST_VALUE).getOutput(0));
+  });
+  for (let k = 0; k < nScan; k += 1) {
+    if (!ctx.node.outputs[nCarried + k]) continue;
+    // Stacked outputs need their length before the loop runs (as in TensorRT's parser).
+    if (!condPassedOn || !tripCount) {
+      throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, `scan output ${k} of Loop "${ctx.node.name}": scan output length cannot be dynamic (${tripCount ? 'the body computes the loop condition' : 'the loop has no trip count M'})`);
+    }
+    const out = loop.addLoopOutput(m.tensor(outs[1 + nCarried + k]!), LoopOutput.CONCATENATE, 0);
+    out.setInput(1, tripCount);
+    // A false initial condition runs no iteration: the run then fails instead of returning M rows.
+    out._requireFullLength();
+    ctx.setOutput(nCarried + k, out.getOutput(0));
+  }
+}
 
 // --- Scan ----------------------------------------------------------------------------------------
 

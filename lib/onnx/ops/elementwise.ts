@@ -84,7 +84,7 @@ export const elementwiseImporters: Record<string, Importer> = {
   Pow: (ctx) => {
     // ONNX lets the exponent have another type; TensorRT needs one type.
     const base = ctx.input(0);
-    const exponent = ctx.model.tensor(ctx.input(1));
+    const exponent = ctx.model.tensor(legacyBroadcast(ctx, base, ctx.input(1)));
     const baseTensor = ctx.model.tensor(base);
     ctx.setOutput(0, elementwise(ctx.model, baseTensor, cast(ctx.model, exponent, baseTensor.dtype), ElementWiseOperation.POW));
   },

@@ -242,6 +242,8 @@ export function tryFold(ctx: NodeContext): boolean {
   const op = ctx.node.opType;
   const folder = VIEW_FOLDERS[op] ?? FOLDERS[op];
   if (!folder || ctx.numInputs === 0) return false;
+  // Before opset 7, broadcast=1 aligns B at `axis` of A, which the numpy-style folds do not model.
+  if (ctx.opset < 7 && ctx.hasAttr('broadcast') && ctx.int('broadcast', 0) === 1) return false;
   const inputs: ConstTensor[] = [];
   for (let i = 0; i < ctx.numInputs; i += 1) {
     if (!ctx.hasInput(i)) continue;

@@ -2,6 +2,7 @@
 import { Importer } from './common.js';
 import { compositeImporters } from './composite.js';
 import { controlFlowImporters } from './controlflow.js';
+import { deformImporters } from './deform.js';
 import { activationImporters, elementwiseImporters } from './elementwise.js';
 import { nnImporters } from './nn.js';
 import { reduceImporters } from './reduce.js';
@@ -19,4 +20,5 @@ export const IMPORTERS: Readonly<Record<string, Importer>> = Object.freeze({
   ...compositeImporters,
   ...samplingImporters,
   ...signalImporters,
+  ...deformImporters,
 });

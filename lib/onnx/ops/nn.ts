@@ -965,12 +965,31 @@ function importResize(ctx: NodeContext): void {
     checkAntialias(ctx, mode, full);
     layer.scales = full;
   } else if (scalesTensor !== undefined) {
-    // Output dimensions must be known before execution; float scales computed at run time never are.
-    throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `scales (input ${legacy ? 1 : 2}) must be a constant (an initializer or a value computable at parse time)`);
+    if (ctx.int('antialias', 0) === 1 && mode !== 'nearest') throw ctx.unsupportedAttr('antialias', 1, 'antialiasing needs constant scales');
+    const full = fullScales(ctx, scalesTensor, axes, rank, legacy ? 1 : 2);
+    // Output dims floor(in * scale) from FLOAT values known only while the engine runs (a
+    // data-dependent shape, as in TensorRT's parser); the scales themselves also go to the layer
+    // so coordinates map by them, not by out/in.
+    const inDims = cast(ctx.model, ctx.network.addShape(x).getOutput(0), DataType.FLOAT);
+    const outDims = unary(ctx.model, elementwise(ctx.model, inDims, full, ElementWiseOperation.PROD), UnaryOperation.FLOOR);
+    layer.setInput(1, cast(ctx.model, outDims, DataType.INT64));
+    layer.setInput(2, full);
   } else if (sizes !== undefined) {
     setResizeSizes(ctx, layer, x, sizes, axes, mode);
   }
   ctx.setOutput(0, layer.getOutput(0));
+}
+
+/** A [rank] FLOAT tensor of run-time scales: the given ones at `axes`, 1 elsewhere. */
+function fullScales(ctx: NodeContext, v: Value, axes: number[], rank: number, input: number): ITensor {
+  const scales = cast(ctx.model, ctx.model.tensor(v), DataType.FLOAT);
+  if (scales.shape.length !== 1 || (scales.shape[0]! >= 0 && scales.shape[0] !== axes.length)) {
+    throw new ImportError(ParserErrorCode.INVALID_NODE, `scales (input ${input}) must be 1-D with ${axes.length} values, not of dims [${scales.shape.join(', ')}]`);
+  }
+  if (axes.length === rank && axes.every((a, i) => a === i)) return scales;
+  const withOne = ctx.network.addConcatenation([scales, ctx.model.tensor(ConstTensor.fromNumbers(OnnxType.FLOAT, [1], [1]))]).getOutput(0);
+  const picks = range(0, rank).map((d) => (axes.includes(d) ? axes.indexOf(d) : axes.length));
+  return ctx.network.addGather(withOne, ctx.model.tensor(ConstTensor.fromNumbers(OnnxType.INT64, [rank], picks)), 0).getOutput(0);
 }
 
 function checkAntialias(ctx: NodeContext, mode: string, scales: number[]): void {
@@ -1078,66 +1097,129 @@ function quantizedType(ctx: NodeContext): OnnxType {
   return attr !== 0 ? (attr as OnnxType) : OnnxType.UINT8;
 }
 
-/** Per-axis parameters (1-D of C values, C > 1) reshaped to broadcast along `axis`. */
-function qdqParam(ctx: NodeContext, v: Value, rank: number, axis: number): Value {
-  const dims = shapeOf(v);
-  if (dims.length === 0 || volume(dims) === 1) return prependOnes(ctx.model, isConst(v) ? v.reshaped([]) : v, rank);
-  const target = new Array<number>(rank).fill(1);
-  target[axis] = dims[0]!;
-  return isConst(v) ? v.reshaped(target) : reshape(ctx.model, v, target);
+/** How a Q/DQ node's scale applies: per-tensor, per-axis (1-D along `axis`) or blocked along `axis`. */
+interface QdqLayout {
+  axis: number;
+  perAxis: boolean;
+  /** Elements per scale value along `axis` (0 when not blocked). */
+  blockSize: number;
+  rank: number;
 }
 
-function qdqCommon(ctx: NodeContext): { axis: number; perAxis: boolean } {
+/** Per-axis and blocked parameters as FLOAT, shaped to broadcast against the input (blocked ones repeated over their blocks). */
+function qdqParam(ctx: NodeContext, v: Value, q: QdqLayout): Value {
+  const f: Value = isConst(v) ? ConstTensor.fromNumbers(OnnxType.FLOAT, v.dims, v.toNumbers()) : cast(ctx.model, v, DataType.FLOAT);
+  const dims = shapeOf(f);
+  if (q.blockSize > 0) return expandBlocks(ctx, f, q.axis, q.blockSize, shapeOf(ctx.input(0))[q.axis]!);
+  if (dims.length === 0 || volume(dims) === 1) return prependOnes(ctx.model, isConst(f) ? f.reshaped([]) : f, q.rank);
+  const target = new Array<number>(q.rank).fill(1);
+  target[q.axis] = dims[0]!;
+  return isConst(f) ? f.reshaped(target) : reshape(ctx.model, f, target);
+}
+
+/** Repeats each entry of `v` along `axis` `block` times, cut to `extent` (ONNX's last block may be short). */
+function expandBlocks(ctx: NodeContext, v: Value, axis: number, block: number, extent: number): Value {
+  const pick = Array.from({ length: extent }, (_, i) => Math.floor(i / block));
+  if (isConst(v)) {
+    const d = v.dims;
+    const outer = volume(d.slice(0, axis));
+    const inner = volume(d.slice(axis + 1));
+    const src = v.toNumbers();
+    const out: number[] = [];
+    for (let o = 0; o < outer; o += 1) for (const a of pick) for (let i = 0; i < inner; i += 1) out.push(src[(o * d[axis]! + a) * inner + i]!);
+    return ConstTensor.fromNumbers(OnnxType.FLOAT, [...d.slice(0, axis), extent, ...d.slice(axis + 1)], out);
+  }
+  const indices = ConstTensor.fromNumbers(OnnxType.INT32, [extent], pick);
+  return ctx.network.addGather(ctx.model.tensor(v), ctx.model.tensor(indices), axis).getOutput(0);
+}
+
+function qdqCommon(ctx: NodeContext): QdqLayout {
   const x = ctx.input(0);
-  const scale = ctx.input(1);
-  if (ctx.int('block_size', 0) !== 0) throw ctx.unsupportedAttr('block_size', ctx.int('block_size', 0), 'blocked quantization is not supported');
-  const sd = shapeOf(scale);
-  if (sd.length > 1) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `scale dims [${sd.join(', ')}]: only scalar or 1-D (per-axis) scales are supported`);
-  const rank = rankOf(x);
+  const sd = shapeOf(ctx.input(1));
+  const xd = shapeOf(x);
+  const rank = xd.length;
+  const blockSize = ctx.int('block_size', 0);
+  if (blockSize < 0) throw new ImportError(ParserErrorCode.INVALID_NODE, `block_size ${blockSize} must not be negative`);
+  if (blockSize > 0) {
+    const axis = normalizeAxis(ctx.int('axis', 1), rank);
+    if (sd.length !== rank) throw new ImportError(ParserErrorCode.INVALID_NODE, `blocked quantization (block_size ${blockSize}) needs a scale of the input's rank ${rank}, not of dims [${sd.join(', ')}]`);
+    for (let d = 0; d < rank; d += 1) {
+      if (xd[d]! < 0 || sd[d]! < 0) {
+        if (d === axis) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DYNAMIC, `blocked quantization needs the extent of axis ${axis} known when the network is built`);
+        continue;
+      }
+      const want = d === axis ? Math.ceil(xd[d]! / blockSize) : xd[d]!;
+      if (sd[d] !== want) throw new ImportError(ParserErrorCode.INVALID_NODE, `scale dims [${sd.join(', ')}] do not match input dims [${xd.join(', ')}] blocked by ${blockSize} along axis ${axis}`);
+    }
+    return { axis, perAxis: false, blockSize, rank };
+  }
+  if (sd.length > 1) throw new ImportError(ParserErrorCode.INVALID_NODE, `scale dims [${sd.join(', ')}]: a scale of rank > 1 needs the block_size attribute`);
   const perAxis = sd.length === 1 && sd[0] !== 1;
   const axis = perAxis ? normalizeAxis(ctx.int('axis', 1), rank) : -1;
-  return { axis, perAxis };
+  return { axis, perAxis, blockSize: 0, rank };
+}
+
+/** ONNX types the engine's Quantize and Dequantize layers handle. */
+const ENGINE_QUANTIZED = new Map<OnnxType, DataType>([
+  [OnnxType.INT8, DataType.INT8],
+  [OnnxType.INT4, DataType.INT4],
+  [OnnxType.FLOAT8E4M3FN, DataType.FP8],
+  [OnnxType.FLOAT4E2M1, DataType.FP4],
+]);
+
+/**
+ * Whether the engine's layer can take this layout: TensorRT's blocked scales tile the input
+ * exactly (the block divides the axis) and differ from it in that one dimension.
+ */
+function engineLayout(ctx: NodeContext, q: QdqLayout): boolean {
+  if (q.blockSize === 0) return true;
+  const extent = shapeOf(ctx.input(0))[q.axis]!;
+  if (extent % q.blockSize === 0 && extent / q.blockSize !== extent) return true;
+  throw new ImportError(
+    ParserErrorCode.UNSUPPORTED_NODE_INPUT,
+    `block_size ${q.blockSize} along axis ${q.axis} (extent ${extent}): blocked quantization needs a block size greater than 1 that divides the axis`,
+  );
+}
+
+/** The scale or zero point as the engine's layer takes it: per-tensor ones as scalars when constant. */
+function layerParam(ctx: NodeContext, v: Value, q: QdqLayout): ITensor {
+  return ctx.model.tensor(q.perAxis || q.blockSize > 0 ? v : scalarOf(v));
 }
 
 function importQuantize(ctx: NodeContext): void {
   const x = ctx.input(0);
   requireFloat(ctx, x, 'input x');
-  const { axis, perAxis } = qdqCommon(ctx);
+  const q = qdqCommon(ctx);
   const out = quantizedType(ctx);
   const scale = ctx.input(1);
-  if (out === OnnxType.INT8) {
-    const scaleT = ctx.model.tensor(perAxis ? scale : scalarOf(scale));
-    const layer = ctx.network.addQuantize(ctx.model.tensor(x), scaleT, DataType.INT8);
-    if (perAxis) layer.axis = axis;
-    if (ctx.hasInput(2)) layer.setInput(2, ctx.model.tensor(perAxis ? ctx.input(2) : scalarOf(ctx.input(2))));
+  const dt = ENGINE_QUANTIZED.get(out);
+  // FP8 conversion saturates to +-448, as TensorRT's FP8 quantization does.
+  if (out === OnnxType.FLOAT8E4M3FN && ctx.int('saturate', 1) === 0) throw ctx.unsupportedAttr('saturate', 0, 'FP8 quantization saturates');
+  const integer = out === OnnxType.INT8 || out === OnnxType.INT4;
+  const zeroPoint = ctx.hasInput(2) && !isZeroConst(ctx.input(2));
+  if (dt !== undefined && (integer || !zeroPoint) && engineLayout(ctx, q)) {
+    const layer = ctx.network.addQuantize(ctx.model.tensor(x), layerParam(ctx, scale, q), dt);
+    if (q.axis >= 0) layer.axis = q.axis;
+    if (integer && ctx.hasInput(2)) layer.setInput(2, layerParam(ctx, ctx.input(2), q));
     return ctx.setOutput(0, layer.getOutput(0));
   }
-  if (out === OnnxType.FLOAT8E4M3FN) {
-    // FP8 conversion saturates to +-448, as TensorRT's FP8 quantization does.
-    if (ctx.int('saturate', 1) === 0) throw ctx.unsupportedAttr('saturate', 0, 'FP8 quantization saturates');
-    if (!ctx.hasInput(2) || isZeroConst(ctx.input(2))) {
-      const layer = ctx.network.addQuantize(ctx.model.tensor(x), ctx.model.tensor(perAxis ? scale : scalarOf(scale)), DataType.FP8);
-      if (perAxis) layer.axis = axis;
-      return ctx.setOutput(0, layer.getOutput(0));
-    }
-    // A zero point known only at run time: x / scale + zero_point in float, then the conversion.
-    const rank = rankOf(x);
-    let q: Value = elementwise(ctx.model, cast(ctx.model, x, DataType.FLOAT), cast(ctx.model, qdqParam(ctx, scale, rank, axis), DataType.FLOAT), ElementWiseOperation.DIV);
-    q = elementwise(ctx.model, q, cast(ctx.model, qdqParam(ctx, ctx.input(2), rank, axis), DataType.FLOAT), ElementWiseOperation.SUM);
-    return ctx.setOutput(0, cast(ctx.model, q, DataType.FP8));
+  if (dt !== undefined) {
+    // A float type with a zero point known only at run time: x / scale + zero_point in float, then the conversion.
+    let v: Value = elementwise(ctx.model, cast(ctx.model, x, DataType.FLOAT), qdqParam(ctx, scale, q), ElementWiseOperation.DIV);
+    v = elementwise(ctx.model, v, qdqParam(ctx, ctx.input(2), q), ElementWiseOperation.SUM);
+    return ctx.setOutput(0, cast(ctx.model, v, dt));
   }
   if (out !== OnnxType.UINT8) {
-    const why = engineType(out) === undefined ? `: ${missingTypeReason(out)}` : ' (INT8, UINT8 and FLOAT8E4M3FN are)';
+    const why = engineType(out) === undefined ? `: ${missingTypeReason(out)}` : ' (INT8, UINT8, INT4, FLOAT8E4M3FN and FLOAT4E2M1 are)';
     throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, `QuantizeLinear to ${onnxTypeName(out)} is not supported${why}`);
   }
   // UINT8: clamp(round(x / scale) + zero_point, 0, 255) in float, then a Cast.
-  const rank = rankOf(x);
-  let q: Value = elementwise(ctx.model, cast(ctx.model, x, DataType.FLOAT), cast(ctx.model, qdqParam(ctx, scale, rank, axis), DataType.FLOAT), ElementWiseOperation.DIV);
-  q = unary(ctx.model, q, UnaryOperation.ROUND);
-  if (ctx.hasInput(2)) q = elementwise(ctx.model, q, cast(ctx.model, qdqParam(ctx, ctx.input(2), rank, axis), DataType.FLOAT), ElementWiseOperation.SUM);
-  q = elementwise(ctx.model, q, scalarLike(q, 0), ElementWiseOperation.MAX);
-  q = elementwise(ctx.model, q, scalarLike(q, 255), ElementWiseOperation.MIN);
-  ctx.setOutput(0, cast(ctx.model, q, DataType.UINT8));
+  let v: Value = elementwise(ctx.model, cast(ctx.model, x, DataType.FLOAT), qdqParam(ctx, scale, q), ElementWiseOperation.DIV);
+  v = unary(ctx.model, v, UnaryOperation.ROUND);
+  if (ctx.hasInput(2)) v = elementwise(ctx.model, v, qdqParam(ctx, ctx.input(2), q), ElementWiseOperation.SUM);
+  v = elementwise(ctx.model, v, scalarLike(v, 0), ElementWiseOperation.MAX);
+  v = elementwise(ctx.model, v, scalarLike(v, 255), ElementWiseOperation.MIN);
+  ctx.setOutput(0, cast(ctx.model, v, DataType.UINT8));
 }
 
 /** Whether v is a constant of zeros (a zero point that changes nothing). */
@@ -1152,30 +1234,27 @@ function scalarOf(v: Value): Value {
 
 function importDequantize(ctx: NodeContext): void {
   const x = ctx.input(0);
-  const { axis, perAxis } = qdqCommon(ctx);
+  const q = qdqCommon(ctx);
   const scale = ctx.input(1);
   requireFloat(ctx, scale, 'x_scale');
   const outType = ctx.model.tensor(scale).dtype;
   const inType = storedType(x);
-  if (inType === OnnxType.INT8) {
-    const layer = ctx.network.addDequantize(ctx.model.tensor(x), ctx.model.tensor(perAxis ? scale : scalarOf(scale)), outType);
-    if (perAxis) layer.axis = axis;
-    if (ctx.hasInput(2)) layer.setInput(2, ctx.model.tensor(perAxis ? ctx.input(2) : scalarOf(ctx.input(2))));
+  const dt = ENGINE_QUANTIZED.get(inType);
+  const integer = inType === OnnxType.INT8 || inType === OnnxType.INT4;
+  const zeroPoint = ctx.hasInput(2) && !isZeroConst(ctx.input(2));
+  if (dt !== undefined && (integer || !zeroPoint) && engineLayout(ctx, q)) {
+    const layer = ctx.network.addDequantize(ctx.model.tensor(x), layerParam(ctx, scale, q), outType);
+    if (q.axis >= 0) layer.axis = q.axis;
+    if (integer && ctx.hasInput(2)) layer.setInput(2, layerParam(ctx, ctx.input(2), q));
     return ctx.setOutput(0, layer.getOutput(0));
   }
-  if (inType === OnnxType.FLOAT8E4M3FN && (!ctx.hasInput(2) || isZeroConst(ctx.input(2)))) {
-    const layer = ctx.network.addDequantize(ctx.model.tensor(x), ctx.model.tensor(perAxis ? scale : scalarOf(scale)), outType);
-    if (perAxis) layer.axis = axis;
-    return ctx.setOutput(0, layer.getOutput(0));
+  if (dt === undefined && inType !== OnnxType.UINT8 && inType !== OnnxType.INT32) {
+    throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, `DequantizeLinear from ${onnxTypeName(typeOf(x))} is not supported (INT8, UINT8, INT32, INT4, FLOAT8E4M3FN and FLOAT4E2M1 are)`);
   }
-  if (inType !== OnnxType.UINT8 && inType !== OnnxType.INT32 && inType !== OnnxType.FLOAT8E4M3FN) {
-    throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_DATATYPE, `DequantizeLinear from ${onnxTypeName(typeOf(x))} is not supported (INT8, UINT8, INT32 and FLOAT8E4M3FN are)`);
-  }
-  // (x - zero_point) * scale in float: exact for 8-bit values (FP8 here has a run-time zero point).
-  const rank = rankOf(x);
+  // (x - zero_point) * scale in float: exact for 8-bit and 4-bit values (FP8/FP4 here have a run-time zero point).
   let d: Value = cast(ctx.model, x, DataType.FLOAT);
-  if (ctx.hasInput(2)) d = elementwise(ctx.model, d, cast(ctx.model, qdqParam(ctx, ctx.input(2), rank, axis), DataType.FLOAT), ElementWiseOperation.SUB);
-  d = elementwise(ctx.model, d, cast(ctx.model, qdqParam(ctx, scale, rank, axis), DataType.FLOAT), ElementWiseOperation.PROD);
+  if (ctx.hasInput(2)) d = elementwise(ctx.model, d, qdqParam(ctx, ctx.input(2), q), ElementWiseOperation.SUB);
+  d = elementwise(ctx.model, d, qdqParam(ctx, scale, q), ElementWiseOperation.PROD);
   ctx.setOutput(0, cast(ctx.model, d, outType));
 }
 

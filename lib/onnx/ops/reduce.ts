@@ -1,8 +1,8 @@
 /**
  * @internal Importers: reductions (Reduce*), selection (ArgMax/ArgMin, TopK), scans (CumSum,
- * CumProd), scatters, OneHot, ReverseSequence, and NonZero/Compress on constant inputs.
+ * CumProd), scatters, OneHot, ReverseSequence, NonZero, Compress and NonMaxSuppression.
  */
-import { CumulativeOperation, DataType, ElementWiseOperation, ReduceOperation, ScatterMode, ScatterReduction, TopKOperation, UnaryOperation } from '../../enums.js';
+import { BoundingBoxFormat, CumulativeOperation, DataType, ElementWiseOperation, ReduceOperation, ScatterMode, ScatterReduction, TopKOperation, UnaryOperation } from '../../enums.js';
 import type { ITensor } from '../../Tensor.js';
 import { ConstTensor } from '../ConstTensor.js';
 import { ModelContext, NodeContext, Value, isConst, shapeOf } from '../ImportContext.js';
@@ -223,11 +223,8 @@ const oneHot: Importer = (ctx) => {
   if (isConst(depthValue)) {
     depth = ctx.model.tensor(ConstTensor.fromNumbers(OnnxType.INT64, [], depthValue.toNumbers()));
   } else {
-    // The depth decides the output dims, so the engine must know its value when it resolves
-    // shapes: it tracks integer shape values only (shape tensor inputs are INT32/INT64).
-    if (depthValue.dtype !== DataType.INT32 && depthValue.dtype !== DataType.INT64) {
-      throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `depth (input 1) of type ${DataType[depthValue.dtype]} computed at run time${depthValue.isNetworkInput ? ` (graph input "${depthValue.name}")` : ''} is not supported: it decides output dimensions, and run-time shape values must be INT32 or INT64`);
-    }
+    // INT32/INT64 depths are shape values the engine resolves with the other shapes; a FLOAT
+    // depth (cast to INT64 as ONNX specifies) makes the output dims data-dependent.
     depth = reshape(ctx.model, cast(ctx.model, depthValue, DataType.INT64), []);
   }
   const values = ctx.input(2);
@@ -264,19 +261,19 @@ function nonZeroCoordinates(c: ConstTensor): ConstTensor {
   return ConstTensor.fromNumbers(OnnxType.INT64, [rank, hits.length], out);
 }
 
-const DATA_DEPENDENT = 'its output shape depends on the input values, which the engine needs to know when the network is built';
-
-/** NonZero: only on constants (the output shape is data-dependent). */
+/** NonZero: folded on constants, else an INonZeroLayer (its column count is data-dependent). */
 const nonZero: Importer = (ctx) => {
   const x = ctx.input(0);
-  if (!isConst(x)) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `NonZero of a computed tensor is not supported: ${DATA_DEPENDENT}`);
-  ctx.setOutput(0, nonZeroCoordinates(x));
+  if (isConst(x)) {
+    ctx.setOutput(0, nonZeroCoordinates(x));
+    return;
+  }
+  ctx.setOutput(0, ctx.network.addNonZero(ctx.tensor(0), DataType.INT64).getOutput(0));
 };
 
-/** Compress with a constant condition: a Gather of the selected indices. */
+/** Compress: a Gather of the indices where the condition holds (a NonZero when it is computed). */
 const compress: Importer = (ctx) => {
   const condition = ctx.constant(1);
-  if (!condition) throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `Compress with a computed condition (input 1) is not supported: ${DATA_DEPENDENT}`);
   let x = ctx.tensor(0);
   let axis = 0;
   if (ctx.hasAttr('axis')) {
@@ -285,6 +282,16 @@ const compress: Importer = (ctx) => {
     x = reshape(ctx.model, x, [-1]);
   }
   const extent = x.shape[axis]!;
+  if (!condition) {
+    const cond = ctx.tensor(1);
+    if (cond.shape.length !== 1) throw new ImportError(ParserErrorCode.INVALID_NODE, `condition (input 1) must be 1-D, not of dims [${cond.shape.join(', ')}]`);
+    if (extent >= 0 && cond.shape[0]! > extent) {
+      throw new ImportError(ParserErrorCode.INVALID_NODE, `condition (input 1) has ${cond.shape[0]} entries but axis ${axis} has ${extent}`);
+    }
+    const picks = reshape(ctx.model, ctx.network.addNonZero(cond, DataType.INT64).getOutput(0), [-1]);
+    ctx.setOutput(0, ctx.network.addGather(x, picks, axis).getOutput(0));
+    return;
+  }
   const picks = condition.toNumbers().map((v, i) => (v !== 0 ? i : -1)).filter((i) => i >= 0);
   if (extent >= 0 && picks.some((i) => i >= extent)) {
     throw new ImportError(ParserErrorCode.INVALID_NODE, `condition (input 1) selects index ${picks[picks.length - 1]} beyond the ${extent} entries of axis ${axis}`);
@@ -292,6 +299,43 @@ const compress: Importer = (ctx) => {
   const indices = ConstTensor.fromNumbers(OnnxType.INT64, [picks.length], picks);
   ctx.setOutput(0, ctx.network.addGather(x, ctx.model.tensor(indices), axis).getOutput(0));
 };
+
+/** A scalar from an optional [1] or 0-D input, or `fallback` (a FLOAT or INT64 constant) when absent. */
+function scalarInput(ctx: NodeContext, i: number, type: OnnxType, fallback: number): ITensor {
+  if (!ctx.hasInput(i)) return ctx.model.tensor(ConstTensor.fromNumbers(type, [], [fallback]));
+  const v = ctx.tensor(i);
+  const n = v.shape.reduce((a, b) => a * b, 1);
+  if (v.shape.length > 1 || (n >= 0 && n !== 1)) {
+    throw new ImportError(ParserErrorCode.INVALID_NODE, `input ${i} must hold one value, not have dims [${v.shape.join(', ')}]`);
+  }
+  return v.shape.length === 0 ? v : reshape(ctx.model, v, []);
+}
+
+/**
+ * NonMaxSuppression: an INMSLayer over scores transposed to [batch, boxes, classes]. An absent
+ * score_threshold means none (-Infinity; TensorRT's default is 0); center_point_box picks
+ * CENTER_SIZES.
+ */
+const nonMaxSuppression: Importer = (ctx) => {
+  const boxes = ctx.tensor(0);
+  const scores = transposeScores(ctx);
+  const centerPointBox = ctx.int('center_point_box', 0);
+  if (centerPointBox !== 0 && centerPointBox !== 1) throw ctx.unsupportedAttr('center_point_box', centerPointBox, 'must be 0 or 1');
+  const maxPerClass = scalarInput(ctx, 2, OnnxType.INT64, 0);
+  const layer = ctx.network.addNMS(boxes, scores, maxPerClass, DataType.INT64);
+  layer.setInput(3, scalarInput(ctx, 3, OnnxType.FLOAT, 0));
+  layer.setInput(4, scalarInput(ctx, 4, OnnxType.FLOAT, -Infinity));
+  if (centerPointBox === 1) layer.boundingBoxFormat = BoundingBoxFormat.CENTER_SIZES;
+  ctx.setOutput(0, layer.getOutput(0));
+};
+
+function transposeScores(ctx: NodeContext): ITensor {
+  const scores = ctx.tensor(1);
+  if (scores.shape.length !== 3) throw new ImportError(ParserErrorCode.INVALID_NODE, `scores (input 1) must be [batch, classes, boxes], not [${scores.shape.join(', ')}]`);
+  const layer = ctx.network.addShuffle(scores);
+  layer.firstTranspose = [0, 2, 1];
+  return layer.getOutput(0);
+}
 
 export const reduceImporters: Record<string, Importer> = {
   ReduceSum: reduction(ReduceOperation.SUM),
@@ -316,4 +360,5 @@ export const reduceImporters: Record<string, Importer> = {
   ReverseSequence: reverseSequence,
   NonZero: nonZero,
   Compress: compress,
+  NonMaxSuppression: nonMaxSuppression,
 };

@@ -324,6 +324,7 @@ function castTo(ctx: NodeContext, to: OnnxType): void {
     const mode = ctx.string('round_mode', 'up');
     if (mode !== 'up') throw ctx.unsupportedAttr('round_mode', mode, 'the engine rounds FLOAT8E8M0 up only');
   }
+  t = packedCastSource(ctx, t, dtype);
   // FP8 and E8M0 convert to and from the float types only (as in TensorRT): other types go through FLOAT.
   const fromNarrow = NARROW_LIMIT.has(t.dtype);
   if (t.dtype !== dtype && ((limit !== undefined && !isFloatDataType(t.dtype)) || (fromNarrow && !isFloatDataType(dtype)))) {
@@ -340,6 +341,27 @@ function castTo(ctx: NodeContext, to: OnnxType): void {
   const out = t.dtype === dtype ? ctx.network.addIdentity(t).getOutput(0) : ctx.network.addCast(t, dtype).getOutput(0);
   if (dtype === DataType.FLOAT && (t.dtype === DataType.INT32 || t.dtype === DataType.INT64)) intCastSources.set(out, t);
   ctx.setOutput(0, out);
+}
+
+const INT4_INT_PARTNERS = new Set<DataType>([DataType.INT8, DataType.INT32, DataType.INT64]);
+
+/**
+ * The engine casts INT4 to and from the float types and INT8/INT32/INT64, FP4 to and from the
+ * float types: other pairs go through INT32 or FLOAT. ONNX's cast to INT4 truncates and keeps the
+ * low 4 bits (-9 becomes 7), which is what a cast through INT32 gives (the engine's float to INT4
+ * saturates instead).
+ */
+function packedCastSource(ctx: NodeContext, t: ITensor, to: DataType): ITensor {
+  if (t.dtype === to) return t;
+  const viaFloat = (v: ITensor): ITensor => (isFloatDataType(v.dtype) ? v : cast(ctx.model, v, DataType.FLOAT));
+  if (t.dtype === DataType.FP4 && !isFloatDataType(to)) t = cast(ctx.model, t, DataType.FLOAT);
+  if (t.dtype === DataType.INT4 && !isFloatDataType(to) && !INT4_INT_PARTNERS.has(to)) t = cast(ctx.model, t, DataType.INT32);
+  if (to === DataType.FP4) return viaFloat(t);
+  if (to === DataType.INT4 && !INT4_INT_PARTNERS.has(t.dtype)) {
+    if (NARROW_LIMIT.has(t.dtype) || t.dtype === DataType.FP4) t = cast(ctx.model, t, DataType.FLOAT);
+    t = cast(ctx.model, t, DataType.INT32);
+  }
+  return t;
 }
 
 const castOp: Importer = (ctx) => {
@@ -821,10 +843,8 @@ const range: Importer = (ctx) => {
     const q = shapeOp(m, shapeOp(m, si!, li!, ElementWiseOperation.SUB), di!, ElementWiseOperation.FLOOR_DIV);
     count = m.tensor(shapeOp(m, int64([0]), q, ElementWiseOperation.SUB));
   } else if (float) {
-    const input = [start, limit, delta].find((v) => !isConst(v) && v.isNetworkInput) as ITensor | undefined;
-    if (input) {
-      throw new ImportError(ParserErrorCode.UNSUPPORTED_NODE_INPUT, `Range of ${onnxTypeName(type)} with an operand from graph input "${input.name}" is not supported: the output length depends on its value, and the engine knows run-time shape values of INT32/INT64 tensors only`);
-    }
+    // A count computed from FLOAT values (e.g. graph inputs) is known only while the engine
+    // runs: the Fill's output then has a data-dependent length.
     const q = m.network.addElementWise(diff(), d, ElementWiseOperation.DIV).getOutput(0);
     count = cast(m, unary(m, q, UnaryOperation.CEIL), DataType.INT64);
   } else {

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -70,7 +71,7 @@ void inferIdentity(InferIO& io) { io.setOutput(0, io.type(0), io.dims(0)); }
 class CopyKernel : public CpuKernel {
  public:
   void run(KernelIO& io) override {
-    size_t bytes = static_cast<size_t>(io.in[0].count()) * dataTypeSize(io.in[0].type);
+    size_t bytes = static_cast<size_t>(byteSizeOf(io.in[0].type, io.in[0].count()));
     if (bytes && io.out[0].data != io.in[0].data) std::memcpy(io.out[0].data, io.in[0].data, bytes);
   }
   const char* implementation() const override { return "copy"; }
@@ -85,19 +86,23 @@ std::unique_ptr<CpuKernel> createCopy(const Node&, const std::vector<DataType>&,
 void inferCast(InferIO& io) {
   const int64_t toValue = io.node.getInt("toType", 0);
   auto to = static_cast<DataType>(toValue);
-  if (!isSupportedDataType(to)) {
-    // A TensorRT type the built-in engine does not store yet (INT4, FP4) is UNSUPPORTED, as
-    // for network inputs; anything else is not a DataType at all.
-    if (toValue >= 0 && toValue <= static_cast<int64_t>(DataType::kE8M0))
-      fail(StatusCode::kUnsupported, "layer '", io.node.name, "' (", layerTypeName(io.node.type), "): toType ",
-           dataTypeName(to), " is not stored by the built-in engine yet");
-    io.error("toType ", toValue, " is not a DataType");
-  }
+  if (!isSupportedDataType(to)) io.error("toType ", toValue, " is not a DataType");
   // FP8 and E8M0 convert to and from the float types only, as in TensorRT.
   const DataType from = io.type(0);
   if (from != to && (isNarrowFloatType(from) || isNarrowFloatType(to)) && !isFloatType(from) && !isFloatType(to))
     io.error("a cast from ", dataTypeName(from), " to ", dataTypeName(to),
              " is not supported; FP8 and E8M0 convert to and from FLOAT, HALF and BF16 only");
+  // The packed 4-bit types (an extension: TensorRT's ICastLayer has none) convert to and from the
+  // float types; INT4 also to and from the wider integers.
+  if (from != to && (isPackedType(from) || isPackedType(to))) {
+    const DataType packed = isPackedType(to) ? to : from;
+    const DataType other = isPackedType(to) ? from : to;
+    const bool intPartner = other == DataType::kINT8 || other == DataType::kINT32 || other == DataType::kINT64;
+    if (!isFloatType(other) && !(packed == DataType::kINT4 && intPartner))
+      io.error("a cast from ", dataTypeName(from), " to ", dataTypeName(to),
+               " is not supported; INT4 converts to and from FLOAT, HALF, BF16, INT8, INT32 and INT64, FP4 to and "
+               "from FLOAT, HALF and BF16");
+  }
   io.setOutput(0, to, io.dims(0));
 }
 
@@ -154,12 +159,45 @@ void castLoop(const Src* src, Dst* dst, int64_t begin, int64_t end) {
   }
 }
 
+// Element i of a cast that reads or writes a packed 4-bit type. Float to INT4 truncates toward
+// zero and saturates (NaN -> 0) like float to INT8; integers to INT4 keep the low 4 bits (wrap);
+// to FP4 rounds to nearest even and saturates; INT4 and FP4 values convert exactly.
+inline void castPackedElement(const TensorRef& in, const TensorRef& out, int64_t i) {
+  if (out.type == DataType::kINT4) {
+    if (isFloatType(in.type)) {
+      const double x = loadAsDouble(in.data, in.type, i);
+      const double t = std::isnan(x) ? 0.0 : std::trunc(x < -8.0 ? -8.0 : (x > 7.0 ? 7.0 : x));
+      storeNibble(out.data, i, static_cast<uint8_t>(static_cast<int>(t) & 0xf));
+    } else {
+      storeNibble(out.data, i, static_cast<uint8_t>(loadAsInt64(in.data, in.type, i) & 0xf));
+    }
+  } else if (out.type == DataType::kFP4) {
+    storeNibble(out.data, i, floatToFp4(static_cast<float>(loadAsDouble(in.data, in.type, i))));
+  } else if (in.type == DataType::kINT4) {
+    storeFromInt64(out.data, out.type, i, int4Value(loadNibble(in.data, i)));
+  } else {
+    storeFromDouble(out.data, out.type, i, fp4ToFloat(loadNibble(in.data, i)));
+  }
+}
+
 class CastKernel : public CpuKernel {
  public:
   void run(KernelIO& io) override {
     const TensorRef& in = io.in[0];
     const TensorRef& out = io.out[0];
     int64_t n = in.count();
+    if (isPackedType(in.type) || isPackedType(out.type)) {
+      if (in.type == out.type) {
+        if (n > 0 && out.data != in.data) std::memcpy(out.data, in.data, static_cast<size_t>(byteSizeOf(in.type, n)));
+        return;
+      }
+      // Whole pairs per task, so that no two threads write one byte.
+      io.pool->parallelFor((n + 1) / 2, 8192, [&](int64_t b, int64_t e) {
+        const int64_t end = std::min(2 * e, n);
+        for (int64_t i = 2 * b; i < end; ++i) castPackedElement(in, out, i);
+      });
+      return;
+    }
     dispatchCastable(in.type, [&](auto src) {
       using Src = decltype(src);
       dispatchCastable(out.type, [&](auto dst) {

@@ -14,5 +14,8 @@ void registerScatter();         // ops/Scatter.cpp
 void registerOneHot();          // ops/OneHot.cpp
 void registerReverseSequence(); // ops/ReverseSequence.cpp
 void registerGridSample();      // ops/GridSample.cpp
+void registerLoopOps();         // ops/Loop.cpp: TRIP_LIMIT, RECURRENCE, ITERATOR, LOOP_OUTPUT, LOOP (internal)
+void registerNonZero();         // ops/NonZero.cpp
+void registerNms();             // ops/Nms.cpp
 
 }  // namespace trtn

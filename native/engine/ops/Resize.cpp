@@ -3,10 +3,13 @@
 //
 // Output dims come from input 1 (a 1-D INT32/INT64 shape tensor), the `shape` attribute, or
 // floor(in * scale) with the `scales` attribute. The coordinate transformation maps output
-// coordinate o of a dim to the input: ALIGN_CORNERS o*(in-1)/(out-1) (0 when out is 1),
+// coordinate o of a dim to the input: ALIGN_CORNERS o*(in-1)/(out-1) (0 when out is 1; with
+// scales, in*scale replaces out),
 // ASYMMETRIC o/scale, HALF_PIXEL (o+0.5)/scale-0.5, where scale is the `scales` entry when
 // scales were given (as ONNX) and out/in otherwise. With selectorForSinglePixel UPPER an output
-// dim of size 1 reads coordinate 0. NEAREST rounds (HALF_UP, HALF_DOWN, FLOOR, CEIL) and clamps;
+// dim of size 1 reads coordinate 0. Extension: input 2, a FLOAT [rank] tensor, gives scales
+// read when the layer runs (ONNX Resize with run-time scales, whose output dims input 1 carries);
+// they replace out/in in the mapping as the `scales` attribute does. NEAREST rounds (HALF_UP, HALF_DOWN, FLOOR, CEIL) and clamps;
 // LINEAR and CUBIC read out-of-range neighbours from the edge (ONNX edge padding), or with
 // excludeOutside drop them and renormalise the weights.
 #include <algorithm>
@@ -67,6 +70,13 @@ void inferResize(InferIO& io) {
   } else {
     io.error("the output size is not set: give 'shape', 'scales' or an output dimensions tensor (input 1)");
   }
+  if (io.has(2)) {
+    if (!io.has(1)) io.error("run-time scales (input 2) need the output dimensions in input 1");
+    if (io.type(2) != DataType::kFLOAT) io.error("scales (input 2) must be FLOAT, not ", dataTypeName(io.type(2)));
+    const Dims& sd = io.dims(2);
+    if (sd.size() != 1 || (sd[0] >= 0 && sd[0] != static_cast<int64_t>(rank)))
+      io.error("scales (input 2) must be 1-D with ", rank, " entries, not of dims ", dimsToString(sd));
+  }
   for (size_t d = 0; d < rank; ++d) {
     if (explicitDims && out[d] < 0) io.error("output dimensions ", dimsToString(out), " have a negative entry");
     if (in[d] == 0 && out[d] > 0)
@@ -108,8 +118,16 @@ class ResizeKernel : public CpuKernel {
     if (out.count() <= 0) return;
     const size_t rank = in.dims.size();
     TRTN_CHECK(out.dims.size() == rank, StatusCode::kInvalidArgument, "resize: rank mismatch");
+    std::vector<double> scales = scales_;
+    if (io.in.size() > 2 && io.in[2].data) {
+      scales.resize(rank);
+      for (size_t d = 0; d < rank; ++d) {
+        scales[d] = loadAsDouble(io.in[2].data, DataType::kFLOAT, static_cast<int64_t>(d));
+        TRTN_CHECK(scales[d] > 0, StatusCode::kInvalidArgument, "resize: scale ", scales[d], " of dim ", d, " must be positive");
+      }
+    }
     std::vector<Taps> taps(rank);
-    for (size_t d = 0; d < rank; ++d) taps[d] = makeTaps(in.dims[d], out.dims[d], scales_.empty() ? 0.0 : scales_[d]);
+    for (size_t d = 0; d < rank; ++d) taps[d] = makeTaps(in.dims[d], out.dims[d], scales.empty() ? 0.0 : scales[d]);
     if (mode_ == kNearest) {
       std::vector<std::vector<int64_t>> maps(rank);
       for (size_t d = 0; d < rank; ++d) maps[d] = taps[d].index;
@@ -135,6 +153,8 @@ class ResizeKernel : public CpuKernel {
     // product by the integer input size is exact and the one division rounds correctly, so exact
     // results (integers and .5 ties, which decide NEAREST rounding) stay exact; multiplying by a
     // rounded in/out ratio could land an ulp off (HALF_PIXEL 15 -> 11 at o = 5 gave 6.999...).
+    // ALIGN_CORNERS with scales maps by the unrounded in * scale, as ONNX does.
+    const double resized = scale > 0 ? static_cast<double>(inSize) * scale : static_cast<double>(outSize);
     const auto toInput = [&](double v) {
       return scale > 0 ? v / scale : v * static_cast<double>(inSize) / static_cast<double>(outSize);
     };
@@ -146,7 +166,7 @@ class ResizeKernel : public CpuKernel {
     for (int64_t o = 0; o < outSize; ++o) {
       double x;
       if (outSize == 1 && selector_ == 1) x = 0;
-      else if (transform_ == kAlignCorners) x = outSize > 1 ? o * static_cast<double>(inSize - 1) / (outSize - 1) : 0;
+      else if (transform_ == kAlignCorners) x = resized > 1 ? o * static_cast<double>(inSize - 1) / (resized - 1) : 0;
       else if (transform_ == kAsymmetric) x = toInput(static_cast<double>(o));
       else x = toInput(o + 0.5) - 0.5;
       int64_t* idx = &t.index[o * t.count];
@@ -298,6 +318,6 @@ std::unique_ptr<CpuKernel> createResize(const Node& node, const std::vector<Data
 
 }  // namespace
 
-void registerResize() { registerOp({LayerType::kRESIZE, "Resize", 1, 2, 1, inferResize, createResize, {1}}); }
+void registerResize() { registerOp({LayerType::kRESIZE, "Resize", 1, 3, 1, inferResize, createResize, {1}}); }
 
 }  // namespace trtn

@@ -81,7 +81,7 @@ PassResult constantFoldingPass(Graph& g, const PassContext& ctx) {
     if (node.type == LayerType::kCONSTANT || isRandomFill(node) || node.outputs.size() != 1) continue;
     const TensorDesc& out = g.tensors[node.outputs[0]];
     if (!isFullyKnown(out.dims) || out.isOutput) continue;
-    if (static_cast<size_t>(volume(out.dims)) * dataTypeSize(out.type) > kMaxFoldedBytes) continue;
+    if (static_cast<size_t>(byteSizeOf(out.type, volume(out.dims))) > kMaxFoldedBytes) continue;
     Weights folded;
     if (out.value) {
       folded = Weights::owned(out.type, volume(out.dims));
