@@ -1,5 +1,7 @@
 import { BackendChoice, ResolvedBackend, resolveBackend } from './backends.js';
 import { BuilderConfig } from './BuilderConfig.js';
+import { GpuAllocator } from './cuda/allocators.js';
+import type { IGpuAllocator } from './cuda/allocators.js';
 import { Resource } from './Disposable.js';
 import { TrtError, invalidType, withCallerStack } from './errors.js';
 import { HostMemory } from './HostMemory.js';
@@ -37,6 +39,7 @@ export class Builder extends Resource {
   /** The backend engines are built for, and why it was chosen. */
   readonly backend: ResolvedBackend;
   private maxThreadsValue = 1;
+  private gpuAllocatorValue: GpuAllocator | null = null;
 
   constructor(logger: Logger = getDefaultLogger(), options: BackendOptions = {}) {
     super('Builder');
@@ -44,6 +47,32 @@ export class Builder extends Resource {
     this.logger = logger;
     this.backend = resolveBackend(options.backend ?? 'auto');
     this.logger.log(Severity.VERBOSE, `builder backend: ${this.backend.reason}`);
+  }
+
+  /**
+   * Sets the allocator for the GPU memory of engines this builder makes, and for its timing runs
+   * (IBuilder::setGpuAllocator); null restores the default (cudaMalloc). It must be a built-in
+   * allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator or TrackingAllocator): builds
+   * run on a build thread, where an allocator written in JS cannot be called. The CPU backend works
+   * in host memory and never calls it; the CUDA backend will.
+   *
+   * @throws TypeError for an allocator written in JS; TrtError DISPOSED
+   * @example
+   * const tracking = new cuda.TrackingAllocator(new cuda.PoolAllocator());
+   * builder.setGpuAllocator(tracking);
+   */
+  setGpuAllocator(allocator: IGpuAllocator | null): void {
+    this.check();
+    if (allocator !== null && !(allocator instanceof GpuAllocator)) {
+      throw invalidType('a built-in GPU allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator, TrackingAllocator) or null', 'allocator', allocator);
+    }
+    if (allocator?.disposed) throw new TrtError('setGpuAllocator: the allocator has been disposed', 'DISPOSED');
+    this.gpuAllocatorValue = allocator;
+  }
+
+  /** The allocator set with {@link setGpuAllocator}, or null for the default. */
+  get gpuAllocator(): IGpuAllocator | null {
+    return this.gpuAllocatorValue;
   }
 
   /** A new, empty network. `flags` is accepted for TensorRT parity; every network is strongly typed. */

@@ -1,4 +1,4 @@
-import type { NativeDataDependentOutput, NativeExecutionContext } from '../typings/native.js';
+import type { NativeRunOutput, NativeExecutionContext } from '../typings/native.js';
 import type { CudaEngine } from './CudaEngine.js';
 import { Resource } from './Disposable.js';
 import { ExecutionContextAllocationStrategy } from './enums.js';
@@ -131,9 +131,10 @@ export class ExecutionContext extends Resource {
   private readonly allocatedOutputs = new Map<string, TensorBuffer>();
 
   /**
-   * Sets (or with null removes) the allocator for an output with data-dependent dims. With one,
-   * the output needs no bound buffer: after each run the allocator is asked for memory of the
-   * run's size, the values are copied into it and notifyShape() reports the dims.
+   * Sets (or with null removes) the allocator of an output; meant for outputs with
+   * data-dependent dims, allowed for any. With one, the output needs no bound buffer (a bound one
+   * is not used): after each run the allocator is asked for memory of the run's size, the values
+   * are copied into it and notifyShape() reports the dims.
    */
   setOutputAllocator(name: string, allocator: IOutputAllocator | null): boolean {
     this.check();
@@ -170,7 +171,7 @@ export class ExecutionContext extends Resource {
   }
 
   /** Hands data-dependent outputs to their allocators (JS thread, after the run). */
-  private deliverOutputs(outputs: NativeDataDependentOutput[] | null, stream: Stream | undefined): void {
+  private deliverOutputs(outputs: NativeRunOutput[] | null, stream: Stream | undefined): void {
     if (!outputs) return;
     for (const out of outputs) {
       if (out.data) {
@@ -178,13 +179,17 @@ export class ExecutionContext extends Resource {
         if (!allocator) throw new TrtError(`output '${out.name}' lost its output allocator during the run`, 'INVALID_STATE');
         const size = out.data.byteLength;
         const current = this.allocatedOutputs.get(out.name) ?? null;
-        const target = allocator.reallocateOutputAsync(out.name, current, size, 256, stream ?? (this.defaultStream ??= new Stream()));
+        // TensorRT asks for at least one byte, even for an empty tensor.
+        const target = allocator.reallocateOutputAsync(out.name, current, Math.max(size, 1), 256, stream ?? (this.defaultStream ??= new Stream()));
         if (target === null || target === undefined) {
           throw new TrtError(`the output allocator of '${out.name}' returned no memory for ${size} bytes`, 'OUT_OF_MEMORY');
         }
         if (!isTensorBuffer(target) || target.disposed) throw invalidType('a live TensorBuffer or null', `reallocateOutputAsync('${out.name}') result`, target);
-        if (target.byteLength < size) {
-          throw new TrtError(`the output allocator of '${out.name}' returned ${target.byteLength} bytes but the output needs ${size}`, 'INVALID_ARGUMENT');
+        if (target.byteLength < Math.max(size, 1)) {
+          throw new TrtError(`the output allocator of '${out.name}' returned ${target.byteLength} bytes but the output needs ${Math.max(size, 1)}`, 'INVALID_ARGUMENT');
+        }
+        if (target.location === 'device') {
+          throw new TrtError(`the output allocator of '${out.name}' returned device memory, which the CPU backend cannot write`, 'INVALID_ARGUMENT');
         }
         const memory = target.nativeHandle.arrayBuffer();
         if (!memory) throw new TrtError(`the buffer returned for '${out.name}' has been disposed`, 'DISPOSED');

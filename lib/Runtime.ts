@@ -1,8 +1,10 @@
 import { BackendOptions } from './Builder.js';
 import { ResolvedBackend, resolveBackend } from './backends.js';
 import { CudaEngine } from './CudaEngine.js';
+import { GpuAllocator } from './cuda/allocators.js';
+import type { IGpuAllocator } from './cuda/allocators.js';
 import { Resource } from './Disposable.js';
-import { invalidType, withCallerStack } from './errors.js';
+import { TrtError, invalidType, withCallerStack } from './errors.js';
 import { HostMemory } from './HostMemory.js';
 import { Logger, Severity, getDefaultLogger } from './Logger.js';
 import { native } from './native.js';
@@ -25,6 +27,7 @@ function planBytes(bytes: PlanBytes): Uint8Array | ArrayBuffer {
 export class Runtime extends Resource {
   readonly logger: Logger;
   readonly backend: ResolvedBackend;
+  private gpuAllocatorValue: GpuAllocator | null = null;
 
   constructor(logger: Logger = getDefaultLogger(), options: BackendOptions = {}) {
     super('Runtime');
@@ -32,6 +35,32 @@ export class Runtime extends Resource {
     this.logger = logger;
     this.backend = resolveBackend(options.backend ?? 'auto');
     this.logger.log(Severity.VERBOSE, `runtime backend: ${this.backend.reason}`);
+  }
+
+  /**
+   * Sets the allocator for the GPU memory of engines this runtime deserializes and their contexts
+   * (IRuntime::setGpuAllocator); null restores the default (cudaMalloc). It must be a built-in
+   * allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator or TrackingAllocator): engines
+   * allocate on build, stream and worker threads, where an allocator written in JS cannot be called.
+   * The CPU backend works in host memory and never calls it; the CUDA backend will.
+   *
+   * @throws TypeError for an allocator written in JS; TrtError DISPOSED
+   * @example
+   * const tracking = new cuda.TrackingAllocator(new cuda.PoolAllocator());
+   * runtime.setGpuAllocator(tracking);
+   */
+  setGpuAllocator(allocator: IGpuAllocator | null): void {
+    this.check();
+    if (allocator !== null && !(allocator instanceof GpuAllocator)) {
+      throw invalidType('a built-in GPU allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator, TrackingAllocator) or null', 'allocator', allocator);
+    }
+    if (allocator?.disposed) throw new TrtError('setGpuAllocator: the allocator has been disposed', 'DISPOSED');
+    this.gpuAllocatorValue = allocator;
+  }
+
+  /** The allocator set with {@link setGpuAllocator}, or null for the default. */
+  get gpuAllocator(): IGpuAllocator | null {
+    return this.gpuAllocatorValue;
   }
 
   /**

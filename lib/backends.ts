@@ -10,7 +10,7 @@ export type BackendChoice = BackendName | 'auto';
 export interface BackendInfo {
   name: BackendName;
   available: boolean;
-  /** Why it is (un)available, e.g. "no CUDA driver (cudaGetDeviceCount: error 35)". */
+  /** Why it is (un)available, e.g. "no CUDA driver (cudaGetDeviceCount: cudaErrorInsufficientDriver)". */
   reason: string;
 }
 

@@ -2,7 +2,7 @@
  * Tensor memory. A tensor address is always a buffer object, never a raw number: {@link HostBuffer}
  * on the CPU backend; the CUDA module adds device, pinned and unified buffers with the same shape.
  */
-import type { NativeHostBuffer } from '../typings/native.js';
+import type { NativeBufferHandle, NativeHostBuffer } from '../typings/native.js';
 import { Resource } from './Disposable.js';
 import { DataType, TypedArray, byteSizeOf, dataTypeSize, isPackedDataType, typedArrayFor } from './enums.js';
 import { invalidType, invalidValue } from './errors.js';
@@ -12,13 +12,17 @@ import { assertInteger } from './validate.js';
 /** Where a buffer's memory lives. */
 export type MemoryLocation = 'host' | 'device' | 'unified' | 'pinned';
 
-/** Memory that can be bound to a tensor with setTensorAddress() or given to setDeviceMemoryV2(). */
+/**
+ * Memory that can be bound to a tensor with setTensorAddress() or given to setDeviceMemoryV2():
+ * {@link HostBuffer}, and cuda.DeviceBuffer, cuda.HostBuffer (pinned) and cuda.UnifiedBuffer.
+ * The CPU backend accepts every location but 'device'.
+ */
 export interface TensorBuffer {
   readonly byteLength: number;
   readonly location: MemoryLocation;
   readonly disposed: boolean;
   /** @internal */
-  readonly nativeHandle: NativeHostBuffer;
+  readonly nativeHandle: NativeBufferHandle;
 }
 
 /** Accepted wherever data is copied into or out of a buffer. */

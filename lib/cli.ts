@@ -230,6 +230,19 @@ async function run(args: Args): Promise<void> {
       const name = engine.getIOTensorName(i);
       if (engine.getTensorIOMode(name) !== TensorIOMode.OUTPUT) continue;
       const dims = context.getTensorShape(name);
+      if (dims.some((d) => d < 0)) {
+        // Data-dependent dims (NonZero, NMS, ...): memory of the size each run finds.
+        context.setOutputAllocator(name, {
+          reallocateOutputAsync: (_n, current, size) => {
+            if (current && current.byteLength >= size) return current;
+            const grown = new HostBuffer(Math.max(size, 1));
+            buffers.push(grown);
+            return grown;
+          },
+          notifyShape: () => undefined,
+        });
+        continue;
+      }
       const bytes = Math.max(1, byteSizeOf(engine.getTensorDataType(name), dims.reduce((a, b) => a * b, 1)));
       const buf = new HostBuffer(bytes);
       buffers.push(buf);

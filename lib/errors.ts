@@ -14,6 +14,8 @@ export type TrtErrorCode =
   | 'PLAN_CORRUPT'
   | 'PLAN_INCOMPATIBLE'
   | 'UNSUPPORTED'
+  | 'CUDA_UNAVAILABLE'
+  | 'CUDA_ERROR'
   | 'TIMEOUT'
   | 'QUEUE_FULL'
   | 'ABORTED'

@@ -27,6 +27,7 @@ export { CudaEngine } from './CudaEngine.js';
 export { ExecutionContext } from './ExecutionContext.js';
 export type { IOutputAllocator } from './ExecutionContext.js';
 export { getBackends, resolveBackend } from './backends.js';
+export * as cuda from './cuda/index.js';
 export type { BackendInfo, BackendName, BackendChoice, ResolvedBackend } from './backends.js';
 export { ThreadPool } from './threadPool.js';
 export type { ThreadPoolStats } from './threadPool.js';

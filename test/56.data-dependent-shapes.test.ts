@@ -301,6 +301,135 @@ describe('INonZeroLayer', () => {
   });
 });
 
+describe('output allocators and bounds, edge cases', () => {
+  it('sizes a packed (INT4) data-dependent output by its packed bytes', async () => {
+    const engine = await build((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [41]);
+      const nz = net.addNonZero(x, DataType.INT32);
+      const asFloat = net.addCast(nz.getOutput(0), DataType.FLOAT);
+      const packed = net.addCast(asFloat.getOutput(0), DataType.INT4);
+      packed.getOutput(0).name = 'q';
+      net.markOutput(packed.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    // 39 non-zero values (positions 1..39): [1, 39] INT4 needs 20 bytes.
+    using x = trt.HostBuffer.from(Float32Array.from({ length: 41 }, (_, i) => (i === 0 || i === 40 ? 0 : 1)));
+    context.setTensorAddress('x', x);
+    expect(context.getMaxOutputSize('q')).toBe(21); // 41 INT4 values
+    const allocator = new RecordingAllocator();
+    context.setOutputAllocator('q', allocator);
+    await context.enqueueV3();
+    expect(allocator.requests[0]!.size).toBe(20);
+    expect(allocator.shapes.get('q')).toEqual([1, 39]);
+    // Positions 1..39 as FLOAT saturate to INT4's largest value, 7 (docs/layers.md, CAST).
+    const bytes = new Uint8Array(allocator.buffers[0]!.arrayBuffer, 0, 20);
+    const nibbles = Array.from({ length: 39 }, (_, j) => (bytes[j >> 1]! >> ((j & 1) * 4)) & 0xf);
+    expect(nibbles).toEqual(Array.from({ length: 39 }, (_, j) => Math.min(j + 1, 7)));
+    // A bound buffer one byte short is refused, not overrun.
+    context.setOutputAllocator('q', null);
+    using short = new trt.HostBuffer(19);
+    context.setTensorAddress('q', short);
+    await expect(context.enqueueV3()).rejects.toThrow(/need 20 bytes \(INT4\) but its buffer has 19/);
+    allocator.dispose();
+    context.dispose();
+    engine.dispose();
+  });
+
+  it('asks the allocator for at least one byte when the output is empty', async () => {
+    const engine = await build((net) => {
+      const nz = net.addNonZero(net.addInput('x', DataType.FLOAT, [5]));
+      nz.getOutput(0).name = 'i';
+      net.markOutput(nz.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    using x = new trt.HostBuffer(20); // all zeros
+    context.setTensorAddress('x', x);
+    const allocator = new RecordingAllocator();
+    context.setOutputAllocator('i', allocator);
+    await context.enqueueV3();
+    expect(allocator.requests[0]!.size).toBe(1);
+    expect(allocator.shapes.get('i')).toEqual([1, 0]);
+    allocator.dispose();
+    context.dispose();
+    engine.dispose();
+  });
+
+  it('gives no bound (-1) where a size shrinks as a data-dependent count grows', async () => {
+    // y = x[0 : 6 - count(nonzero(x))]: the largest count gives the smallest y.
+    const engine = await build((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [6]);
+      const count = net.addSlice(net.addShape(net.addNonZero(x).getOutput(0)).getOutput(0), [1], [1], [1]).getOutput(0);
+      const six = net.addConstant([1], trt.Weights.from(BigInt64Array.from([6n]))).getOutput(0);
+      const size = net.addElementWise(six, count, trt.ElementWiseOperation.SUB).getOutput(0);
+      const slice = net.addSlice(x, [0], [1], [1]);
+      slice.setInput(2, size);
+      slice.getOutput(0).name = 'y';
+      net.markOutput(slice.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    expect(context.getMaxOutputSize('y')).toBe(-1);
+    using x = trt.HostBuffer.from(Float32Array.from([0, 0, 0, 0, 1, 0]));
+    context.setTensorAddress('x', x);
+    const allocator = new RecordingAllocator();
+    context.setOutputAllocator('y', allocator);
+    await context.enqueueV3();
+    expect(allocator.shapes.get('y')).toEqual([5]);
+    allocator.dispose();
+    context.dispose();
+    engine.dispose();
+  });
+
+  it('hands a fixed-shape output to its allocator (no bound buffer needed) and notifies its dims', async () => {
+    const engine = await build((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [2, 3]);
+      const nz = net.addNonZero(x);
+      nz.getOutput(0).name = 'i';
+      net.markOutput(nz.getOutput(0));
+      const relu = net.addActivation(x, trt.ActivationType.RELU);
+      relu.getOutput(0).name = 'r';
+      net.markOutput(relu.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    using x = trt.HostBuffer.from(Float32Array.from([1, -2, 0, 3, 0, -1]));
+    context.setTensorAddress('x', x);
+    const allocator = new RecordingAllocator();
+    context.setOutputAllocator('i', allocator);
+    context.setOutputAllocator('r', allocator);
+    context.executeV2();
+    expect(allocator.shapes.get('r')).toEqual([2, 3]);
+    expect(Array.from(new Float32Array(allocator.current.get('r')!.arrayBuffer, 0, 6))).toEqual([1, 0, 0, 3, 0, 0]);
+    expect(allocator.shapes.get('i')).toEqual([2, 4]);
+    allocator.dispose();
+    context.dispose();
+    engine.dispose();
+  });
+
+  it('does not report a run\'s dims after the input shapes changed under it', async () => {
+    const engine = await build(
+      (net) => {
+        const nz = net.addNonZero(net.addInput('x', DataType.FLOAT, [-1]));
+        nz.getOutput(0).name = 'i';
+        net.markOutput(nz.getOutput(0));
+      },
+      { x: [[1], [4], [8]] },
+    );
+    const context = engine.createExecutionContext();
+    using x = trt.HostBuffer.from(Float32Array.from([1, 1, 0, 1, 1, 1, 1, 1]));
+    using out = new trt.HostBuffer(128);
+    context.setTensorAddress('x', x);
+    context.setTensorAddress('i', out);
+    context.setInputShape('x', [4]);
+    const running = context.enqueueV3();
+    context.setInputShape('x', [8]);
+    await running;
+    expect(context.getTensorShape('i')).toEqual([1, -1]);
+    await context.enqueueV3();
+    expect(context.getTensorShape('i')).toEqual([1, 7]);
+    context.dispose();
+    engine.dispose();
+  });
+});
+
 function lastBufferFor(allocator: RecordingAllocator, name: string): trt.HostBuffer {
   const buffer = allocator.current.get(name);
   if (!buffer) throw new Error(`no buffer was handed out for '${name}'`);

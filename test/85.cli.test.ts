@@ -109,6 +109,25 @@ describe('tensorrt-node CLI', () => {
     expect(unknown.err).toMatch(/no input named "shap" \(inputs: x, shape\)/);
   });
 
+  it('runs a model with data-dependent output dims (NonZero) through an output allocator', async () => {
+    const model = path.join(tmp, 'nonzero.onnx');
+    fs.writeFileSync(
+      model,
+      encodeOnnxModel({
+        nodes: [{ opType: 'NonZero', inputs: ['x'], outputs: ['i'], name: 'nz' }],
+        inputs: [{ name: 'x', dataType: OnnxDataType.FLOAT, dims: [4, 6] }],
+        outputs: [{ name: 'i', dataType: OnnxDataType.INT64, dims: [2, 'n'] }],
+      }),
+    );
+    const engine = path.join(tmp, 'nonzero.engine');
+    expect((await cli('build', model, '--save', engine, '--backend', 'cpu')).code).toBe(0);
+    const inspected = await cli('inspect', engine, '--backend', 'cpu');
+    expect(inspected.out).toMatch(/output i: INT64 \[2, -1\]/);
+    const ran = await cli('run', engine, '--iterations', '3', '--warmup', '1', '--backend', 'cpu');
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toMatch(/3 iterations \(enqueueV3\)/);
+  });
+
   it('exits 2 with usage on bad arguments and 1 with the parser errors on a bad model', async () => {
     expect((await cli()).code).toBe(2);
     const noSave = await cli('build', writeModel());

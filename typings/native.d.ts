@@ -111,37 +111,178 @@ export interface NativeExecutionContext {
   getTensorShape(name: string): number[];
   allInputDimensionsSpecified(): boolean;
   inferShapes(): string[];
-  setTensorAddress(name: string, buffer: NativeHostBuffer | null): void;
-  getTensorAddress(name: string): NativeHostBuffer | null;
-  setDeviceMemory(buffer: NativeHostBuffer | null, size: number): void;
+  /** [sync] Any buffer; the CPU backend refuses device memory with INVALID_ARGUMENT. */
+  setTensorAddress(name: string, buffer: NativeBufferHandle | null): void;
+  getTensorAddress(name: string): NativeBufferHandle | null;
+  /** [sync] Any buffer; the CPU backend refuses device memory with INVALID_ARGUMENT. */
+  setDeviceMemory(buffer: NativeBufferHandle | null, size: number): void;
   /** [sync] Activation bytes the current shapes (and shape tensor values) need; throws while unresolved. */
   updateDeviceMemorySizeForShapes(): number;
-  /** [sync] Whether a data-dependent output is handed to an output allocator after each run. */
+  /** [sync] Whether an output is handed to an output allocator after each run. */
   setOutputAllocator(name: string, enabled: boolean): void;
   /** [sync] Upper bound of an output's bytes at the current shapes; -1 while unresolved or unbounded. */
   getMaxOutputSize(name: string): number;
   /**
    * [async, stream thread] Validates synchronously (throws), then runs on the stream. Resolves
-   * with the data-dependent outputs the run sized (data: their values when they go to an output
-   * allocator, else null), or null when it had none.
+   * with the outputs the run sized or wrote for an output allocator (data: their values when they
+   * go to an output allocator, else null), or null when it had none.
    */
-  enqueue(stream: NativeStream): Promise<NativeDataDependentOutput[] | null>;
+  enqueue(stream: NativeStream): Promise<NativeRunOutput[] | null>;
   /** [sync, JS thread] Blocking run; returns what enqueue resolves with. */
-  execute(): NativeDataDependentOutput[] | null;
+  execute(): NativeRunOutput[] | null;
   dispose(): void;
 }
 
-export interface NativeDataDependentOutput {
+export interface NativeRunOutput {
   name: string;
   dims: number[];
   data: ArrayBuffer | null;
 }
 
-export interface NativeHostBuffer {
+/** Where a native buffer's memory lives; every location but 'device' is host-accessible. */
+export type NativeMemoryLocation = 'host' | 'device' | 'pinned' | 'unified';
+
+/** What every native buffer offers (the handle behind a TensorBuffer). */
+export interface NativeBufferHandle {
+  /** [sync] 0 after dispose. */
   byteLength(): number;
-  /** The external ArrayBuffer over the memory; null after dispose. */
+  location(): NativeMemoryLocation;
+  /** The external ArrayBuffer over host-accessible memory; null for device memory and after dispose. */
   arrayBuffer(): ArrayBuffer | null;
   dispose(): void;
+}
+
+export interface NativeHostBuffer extends NativeBufferHandle {
+  location(): 'host';
+}
+
+// ---- CUDA (present only when the addon was built with CUDA: NativeAddon.cuda) ----
+
+export interface NativeCudaRuntimeInfo {
+  /** Whether this build has the cuda module. */
+  built: boolean;
+  /** Whether a device is usable (built, driver present, at least one device). */
+  available: boolean;
+  deviceCount: number;
+  /** Why it is (un)available, e.g. "no CUDA driver (cudaGetDeviceCount: cudaErrorInsufficientDriver)". */
+  reason: string;
+  driverVersion: number;
+  runtimeVersion: number;
+  /** The cudaGetDeviceCount error name, or null. */
+  error: string | null;
+}
+
+export interface NativeDeviceInfo {
+  ordinal: number;
+  name: string;
+  major: number;
+  minor: number;
+  totalMemory: number;
+  multiProcessorCount: number;
+  managedMemory: boolean;
+  concurrentManagedAccess: boolean;
+  memoryPools: boolean;
+  pciBusId: string;
+}
+
+export interface NativeCudaStream {
+  /** [async, CUDA callback thread -> JS thread] Resolves when the work queued so far has run. */
+  done(): Promise<void>;
+  /** [sync] Blocks the calling thread. */
+  synchronize(): void;
+  query(): boolean;
+  waitEvent(event: NativeCudaEvent): void;
+  pending(): number;
+  info(): { device: number; flags: number; priority: number };
+  dispose(): void;
+}
+
+export interface NativeCudaEvent {
+  /** [sync] null: the legacy default stream. */
+  record(stream: NativeCudaStream | null): void;
+  synchronize(): void;
+  query(): boolean;
+  /** [sync] Milliseconds from `start` to this event. */
+  elapsedTime(start: NativeCudaEvent): number;
+  dispose(): void;
+}
+
+export interface NativeDeviceBuffer extends NativeBufferHandle {
+  location(): 'device' | 'unified';
+  device(): number;
+}
+
+export interface NativePinnedBuffer extends NativeBufferHandle {
+  location(): 'pinned';
+  device(): number;
+}
+
+export interface NativeUnifiedBuffer extends NativeBufferHandle {
+  location(): 'unified';
+  device(): number;
+  /** [async] cudaMemPrefetchAsync in stream order; resolves once the pages have moved. */
+  prefetch(location: 'device' | 'host', device: number, byteOffset: number, byteLength: number, stream: NativeCudaStream): Promise<void>;
+  /** [sync] cudaMemAdvise (advice: a cudaMemoryAdvise value). */
+  advise(advice: number, location: 'device' | 'host', device: number, byteOffset: number, byteLength: number): void;
+}
+
+export interface NativeTrackingStats {
+  liveBytes: number;
+  peakBytes: number;
+  liveAllocations: number;
+  allocations: number;
+  deallocations: number;
+  refusals: number;
+  byTag: Record<string, { allocations: number; deallocations: number; refusals: number; liveBytes: number }>;
+}
+
+export interface NativePoolUsage {
+  reservedBytes: number;
+  reservedHighBytes: number;
+  usedBytes: number;
+  usedHighBytes: number;
+  releaseThreshold: number;
+}
+
+/** A built-in allocator: thread-safe C++, usable by engines on any thread. */
+export interface NativeGpuAllocator {
+  /** [sync] null when refused (see lastRefusal()); with a stream, stream-ordered (allocateAsync). */
+  allocate(size: number, alignment: number, flags: number, tag: string | null, stream: NativeCudaStream | null): NativeDeviceBuffer | NativeUnifiedBuffer | null;
+  /** [sync] Disposes the buffer; false when it is not this allocator's. */
+  deallocate(buffer: NativeDeviceBuffer | NativeUnifiedBuffer, stream: NativeCudaStream | null): boolean;
+  reallocate(buffer: NativeDeviceBuffer | NativeUnifiedBuffer, alignment: number, newSize: number): NativeDeviceBuffer | NativeUnifiedBuffer | null;
+  /** Why the last refusal on this thread happened. */
+  lastRefusal(): string;
+  /** TrackingAllocator only; null for the others. */
+  stats(): NativeTrackingStats | null;
+  resetPeak(): void;
+  /** PoolAllocator only; null for the others. */
+  usage(): NativePoolUsage | null;
+  trimTo(minBytesToKeep: number): void;
+}
+
+export interface NativeCudaModule {
+  NativeCudaStream: new (device: number, flags: number, priority: number) => NativeCudaStream;
+  NativeCudaEvent: new (device: number, flags: number) => NativeCudaEvent;
+  NativeDeviceBuffer: new (byteLength: number, device: number) => NativeDeviceBuffer;
+  NativePinnedBuffer: new (byteLength: number, device: number, flags: number) => NativePinnedBuffer;
+  NativeUnifiedBuffer: new (byteLength: number, device: number, flags: number) => NativeUnifiedBuffer;
+  NativeGpuAllocator: {
+    new (kind: 'default' | 'unified', device: number): NativeGpuAllocator;
+    new (kind: 'pool', device: number, releaseThreshold: number): NativeGpuAllocator;
+    new (kind: 'tracking', device: number, inner: NativeGpuAllocator): NativeGpuAllocator;
+  };
+  deviceInfo(ordinal: number): NativeDeviceInfo;
+  memoryInfo(ordinal: number): { free: number; total: number };
+  setDevice(ordinal: number): void;
+  getDevice(): number;
+  synchronizeDevice(): void;
+  /** [sync] without a stream; [async] with one (resolves when the copy has run). */
+  memcpy(dst: NativeBufferHandle | ArrayBufferView | ArrayBuffer, dstOffset: number, src: NativeBufferHandle | ArrayBufferView | ArrayBuffer, srcOffset: number, byteLength: number, stream: null): void;
+  memcpy(dst: NativeBufferHandle | ArrayBufferView | ArrayBuffer, dstOffset: number, src: NativeBufferHandle | ArrayBufferView | ArrayBuffer, srcOffset: number, byteLength: number, stream: NativeCudaStream): Promise<void>;
+  /** [sync] without a stream; [async] with one. `width` 1, 2, 4 or 8 bytes of the 64-bit pattern. */
+  fill(dst: NativeBufferHandle, byteOffset: number, byteLength: number, patternLow: number, patternHigh: number, width: number, stream: null): void;
+  fill(dst: NativeBufferHandle, byteOffset: number, byteLength: number, patternLow: number, patternHigh: number, width: number, stream: NativeCudaStream): Promise<void>;
 }
 
 export interface NativeStream {
@@ -191,4 +332,8 @@ export interface NativeAddon {
   configureThreadPool(threads: number): boolean;
   threadPoolStats(): { threads: number; queued: number; active: number; completed: number };
   getBackends(): NativeBackendInfo[];
+  /** [sync] Always present: whether the cuda module was built and a device is usable. */
+  cudaRuntimeInfo(): NativeCudaRuntimeInfo;
+  /** Present only in builds with CUDA (TRTN_WITH_CUDA). */
+  cuda?: NativeCudaModule;
 }

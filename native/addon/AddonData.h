@@ -6,8 +6,10 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "../engine/Status.h"
+#include "NativeBuffer.h"
 
 namespace trtn::addon {
 
@@ -18,6 +20,10 @@ struct AddonData {
   Napi::FunctionReference contextCtor;
   Napi::FunctionReference hostBufferCtor;
   Napi::FunctionReference streamCtor;
+  // Optional modules' buffer classes (see NativeBuffer.h) and constructors they need at hand.
+  std::vector<BufferResolver> bufferResolvers;
+  Napi::FunctionReference cudaDeviceBufferCtor;
+  Napi::FunctionReference cudaUnifiedBufferCtor;
 
   static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

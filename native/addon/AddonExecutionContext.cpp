@@ -42,6 +42,15 @@ AddonExecutionContext::AddonExecutionContext(const Napi::CallbackInfo& info)
   });
 }
 
+// Every engine runs on the CPU backend today, which reads and writes tensors from the host:
+// device memory would be dereferenced as a host pointer. Pinned and unified memory are fine.
+static void requireHostAccessible(Napi::Env env, const BufferMemory& mem, const std::string& what) {
+  if (!mem.hostAccessible)
+    throwError(env, StatusCode::kInvalidArgument,
+               what + " is " + mem.location + " memory, which the CPU backend cannot use; " +
+                   "bind a HostBuffer, a pinned cuda.HostBuffer or a cuda.UnifiedBuffer");
+}
+
 ExecutionContext& AddonExecutionContext::context(Napi::Env env) {
   if (!context_) throwError(env, StatusCode::kDisposed, "execution context has been disposed");
   return *context_;
@@ -93,10 +102,11 @@ void AddonExecutionContext::SetTensorAddress(const Napi::CallbackInfo& info) {
     boundNative_.erase(name);
     return;
   }
-  AddonHostBuffer* buffer = unwrapTagged<AddonHostBuffer>(info[1], kHostBufferTag, "a buffer");
-  auto alloc = buffer->allocation();
-  if (!alloc) throwError(env, StatusCode::kDisposed, "setTensorAddress: the buffer for '" + name + "' has been disposed");
-  callEngine(env, [&] { ctx.setTensorAddress(name, alloc->data, static_cast<int64_t>(alloc->bytes)); });
+  NativeBuffer* buffer = unwrapBuffer(info[1], "a buffer");
+  BufferMemory mem = buffer->memory();
+  if (!mem.hold) throwError(env, StatusCode::kDisposed, "setTensorAddress: the buffer for '" + name + "' has been disposed");
+  requireHostAccessible(env, mem, "setTensorAddress: '" + name + "'");
+  callEngine(env, [&] { ctx.setTensorAddress(name, mem.data, static_cast<int64_t>(mem.bytes)); });
   boundBuffers_[name] = Napi::Persistent(info[1]);
   boundNative_[name] = buffer;
 }
@@ -118,14 +128,15 @@ void AddonExecutionContext::SetDeviceMemory(const Napi::CallbackInfo& info) {
     memoryBuffer_ = nullptr;
     return;
   }
-  AddonHostBuffer* buffer = unwrapTagged<AddonHostBuffer>(info[0], kHostBufferTag, "a buffer");
-  auto alloc = buffer->allocation();
-  if (!alloc) throwError(env, StatusCode::kDisposed, "setDeviceMemoryV2: the buffer has been disposed");
+  NativeBuffer* buffer = unwrapBuffer(info[0], "a buffer");
+  BufferMemory mem = buffer->memory();
+  if (!mem.hold) throwError(env, StatusCode::kDisposed, "setDeviceMemoryV2: the buffer has been disposed");
+  requireHostAccessible(env, mem, "setDeviceMemoryV2: the memory");
   double size = argNumber(info, 1, "size");
-  if (size > static_cast<double>(alloc->bytes))
+  if (size > static_cast<double>(mem.bytes))
     throwError(env, StatusCode::kInvalidArgument, "setDeviceMemoryV2: size " + std::to_string(static_cast<int64_t>(size)) +
-                                                      " exceeds the buffer's " + std::to_string(alloc->bytes) + " bytes");
-  callEngine(env, [&] { ctx.setDeviceMemory(alloc->data, static_cast<int64_t>(size)); });
+                                                      " exceeds the buffer's " + std::to_string(mem.bytes) + " bytes");
+  callEngine(env, [&] { ctx.setDeviceMemory(mem.data, static_cast<int64_t>(size)); });
   memoryRef_ = Napi::Persistent(info[0]);
   memoryBuffer_ = buffer;
 }
@@ -140,14 +151,14 @@ ExecutionSnapshot AddonExecutionContext::prepare(Napi::Env env) {
   ExecutionContext& ctx = context(env);
   ExecutionSnapshot snap = callEngine(env, [&] { return ctx.prepare(); });
   for (auto& [name, buffer] : boundNative_) {
-    auto alloc = buffer->allocation();
-    if (!alloc) throwError(env, StatusCode::kDisposed, "the buffer bound to '" + name + "' has been disposed");
-    snap.holds.push_back(alloc);
+    auto hold = buffer->memory().hold;
+    if (!hold) throwError(env, StatusCode::kDisposed, "the buffer bound to '" + name + "' has been disposed");
+    snap.holds.push_back(std::move(hold));
   }
   if (memoryBuffer_) {
-    auto alloc = memoryBuffer_->allocation();
-    if (!alloc) throwError(env, StatusCode::kDisposed, "the buffer given to setDeviceMemoryV2 has been disposed");
-    snap.holds.push_back(alloc);
+    auto hold = memoryBuffer_->memory().hold;
+    if (!hold) throwError(env, StatusCode::kDisposed, "the buffer given to setDeviceMemoryV2 has been disposed");
+    snap.holds.push_back(std::move(hold));
   }
   return snap;
 }
@@ -171,7 +182,7 @@ Napi::Value AddonExecutionContext::deliver(Napi::Env env, const RunResult& resul
   if (context_) context_->recordOutputShapes(result);
   Napi::Array list = Napi::Array::New(env, result.outputs.size());
   for (size_t i = 0; i < result.outputs.size(); ++i) {
-    const DataDependentOutput& o = result.outputs[i];
+    const RunOutput& o = result.outputs[i];
     Napi::Object entry = Napi::Object::New(env);
     entry.Set("name", o.name);
     entry.Set("dims", fromInts(env, o.dims));

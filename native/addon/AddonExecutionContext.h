@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "../engine/ExecutionContext.h"
-#include "AddonHostBuffer.h"
+#include "NativeBuffer.h"
 
 namespace trtn::addon {
 
@@ -44,9 +44,9 @@ class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
   std::unique_ptr<ExecutionContext> context_;
   Napi::Reference<Napi::Value> engineRef_;
   std::map<std::string, Napi::Reference<Napi::Value>> boundBuffers_;
-  std::map<std::string, AddonHostBuffer*> boundNative_;
+  std::map<std::string, NativeBuffer*> boundNative_;
   Napi::Reference<Napi::Value> memoryRef_;
-  AddonHostBuffer* memoryBuffer_ = nullptr;
+  NativeBuffer* memoryBuffer_ = nullptr;
 };
 
 }  // namespace trtn::addon

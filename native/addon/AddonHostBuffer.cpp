@@ -21,6 +21,7 @@ Napi::Function AddonHostBuffer::Init(Napi::Env env) {
                      {
                          InstanceMethod<&AddonHostBuffer::ByteLength>("byteLength"),
                          InstanceMethod<&AddonHostBuffer::GetArrayBuffer>("arrayBuffer"),
+                         InstanceMethod<&AddonHostBuffer::Location>("location"),
                          InstanceMethod<&AddonHostBuffer::Dispose>("dispose"),
                      });
 }
@@ -55,6 +56,13 @@ AddonHostBuffer::~AddonHostBuffer() {
 Napi::Value AddonHostBuffer::ByteLength(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), allocation_ ? static_cast<double>(allocation_->bytes) : 0.0);
 }
+
+BufferMemory AddonHostBuffer::memory() const {
+  if (!allocation_) return BufferMemory{};
+  return BufferMemory{allocation_->data, allocation_->bytes, true, "host", allocation_};
+}
+
+Napi::Value AddonHostBuffer::Location(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), "host"); }
 
 Napi::Value AddonHostBuffer::GetArrayBuffer(const Napi::CallbackInfo& info) {
   if (view_.IsEmpty()) return info.Env().Null();

@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "NativeBuffer.h"
+
 namespace trtn::addon {
 
 struct HostAllocation {
@@ -18,7 +20,7 @@ struct HostAllocation {
   size_t bytes = 0;
 };
 
-class AddonHostBuffer : public Napi::ObjectWrap<AddonHostBuffer> {
+class AddonHostBuffer : public Napi::ObjectWrap<AddonHostBuffer>, public NativeBuffer {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit AddonHostBuffer(const Napi::CallbackInfo& info);
@@ -26,10 +28,12 @@ class AddonHostBuffer : public Napi::ObjectWrap<AddonHostBuffer> {
 
   // Null once disposed.
   std::shared_ptr<HostAllocation> allocation() const { return allocation_; }
+  BufferMemory memory() const override;
 
  private:
   Napi::Value ByteLength(const Napi::CallbackInfo& info);
   Napi::Value GetArrayBuffer(const Napi::CallbackInfo& info);
+  Napi::Value Location(const Napi::CallbackInfo& info);
   void Dispose(const Napi::CallbackInfo& info);
 
   std::shared_ptr<HostAllocation> allocation_;

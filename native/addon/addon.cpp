@@ -9,6 +9,9 @@
 #include "AddonNetwork.h"
 #include "AddonStream.h"
 #include "globals/globals.h"
+#ifdef TRTN_WITH_CUDA
+#include "../cuda/addon/cudaModule.h"
+#endif
 
 namespace trtn::addon {
 
@@ -51,6 +54,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("configureThreadPool", Napi::Function::New(env, ConfigureThreadPool, "configureThreadPool"));
   exports.Set("threadPoolStats", Napi::Function::New(env, ThreadPoolStats, "threadPoolStats"));
   exports.Set("getBackends", Napi::Function::New(env, GetBackends, "getBackends"));
+  exports.Set("cudaRuntimeInfo", Napi::Function::New(env, CudaRuntimeInfo, "cudaRuntimeInfo"));
+#ifdef TRTN_WITH_CUDA
+  exports.Set("cuda", cuda::addon::registerCudaModule(env));
+#endif
   exports.Set("version", Napi::String::New(env, "0.1.0"));
   return exports;
 }

@@ -7,6 +7,18 @@
 
 namespace trtn {
 
+namespace {
+
+// Heap memory for the tensors and scratch a run sizes while it runs (data-dependent shapes, outputs for an output allocator).
+std::shared_ptr<void> allocateRunMemory(int64_t bytes, const std::string& what) {
+  size_t size = static_cast<size_t>(alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment));
+  void* p = std::aligned_alloc(kArenaAlignment, size);
+  if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", size, " bytes for ", what);
+  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+}
+
+}  // namespace
+
 ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine, AllocationStrategy strategy)
     : engine_(std::move(engine)), strategy_(strategy) {
   const Graph& g = engine_->graph();
@@ -53,6 +65,7 @@ void ExecutionContext::setOptimizationProfile(int32_t profile) {
   for (size_t i = 0; i < g.inputs.size(); ++i) inputDims_[i] = g.tensors[g.inputs[i]].dims;
   resolvedValid_ = false;
   lastRunDims_.assign(lastRunDims_.size(), Dims{});
+  ++shapeGeneration_;
   if (strategy_ == AllocationStrategy::kON_PROFILE_CHANGE) {
     owned_.reset();
     memory_ = nullptr;
@@ -80,7 +93,10 @@ void ExecutionContext::setInputShape(const std::string& name, const Dims& dims) 
            "' is outside optimization profile ", profile_, " (MIN ", dimsToString(p.min[in]), ", MAX ",
            dimsToString(p.max[in]), ")");
   }
-  if (inputDims_[in] != dims) lastRunDims_.assign(lastRunDims_.size(), Dims{});
+  if (inputDims_[in] != dims) {
+    lastRunDims_.assign(lastRunDims_.size(), Dims{});
+    ++shapeGeneration_;
+  }
   inputDims_[in] = dims;
   resolvedValid_ = false;
 }
@@ -210,7 +226,9 @@ int64_t ExecutionContext::maxOutputSize(const std::string& name) {
 }
 
 void ExecutionContext::recordOutputShapes(const RunResult& result) {
-  for (const DataDependentOutput& o : result.outputs) {
+  // A run enqueued before the input shapes changed says nothing about the new ones.
+  if (result.shapeGeneration != shapeGeneration_) return;
+  for (const RunOutput& o : result.outputs) {
     int32_t idx = engine_->ioIndex(o.name);
     if (idx >= 0) lastRunDims_[idx] = o.dims;
   }
@@ -290,6 +308,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
   ExecutionSnapshot snap;
   snap.engine = engine_;
   snap.profile = profile_;
+  snap.shapeGeneration = shapeGeneration_;
   resolvedShapes();
   if (resolvedPlan_) {
     int64_t need = resolvedPlan_->arenaBytes;
@@ -332,6 +351,14 @@ ExecutionSnapshot ExecutionContext::prepare() {
       continue;
     }
     int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
+    if (!d.isInput && outputAllocator_[i]) {
+      // With an output allocator the run writes to its own memory, handed over afterwards.
+      auto memory = allocateRunMemory(need, "output '" + d.name + "'");
+      snap.tensorData[t] = memory.get();
+      snap.allocatorOutputs.push_back({d.name, shapes.types[t], shapes.dims[t], need, memory});
+      snap.holds.push_back(std::move(memory));
+      continue;
+    }
     if (!address_[i]) {
       if (need == 0) continue;
       fail(StatusCode::kInvalidState, d.isInput ? "input '" : "output '", d.name,
@@ -363,14 +390,6 @@ ExecutionSnapshot ExecutionContext::prepare() {
 }
 
 namespace {
-
-// Heap memory for the tensors and scratch a run sizes while it runs (data-dependent shapes).
-std::shared_ptr<void> allocateRunMemory(int64_t bytes, const std::string& what) {
-  size_t size = static_cast<size_t>(alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment));
-  void* p = std::aligned_alloc(kArenaAlignment, size);
-  if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", size, " bytes for ", what);
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
-}
 
 bool isIntegerValueType(DataType t) {
   return t == DataType::kINT32 || t == DataType::kINT64 || t == DataType::kINT8 || t == DataType::kUINT8 ||
@@ -426,13 +445,13 @@ void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState&
   // Network outputs go into their bound buffer, or run-owned memory handed to the output
   // allocator afterwards; other tensors get run-owned memory.
   auto place = [&](int32_t t, DataType type, const Dims& dims) -> void* {
-    int64_t bytes = volume(dims) * static_cast<int64_t>(dataTypeSize(type));
+    int64_t bytes = byteSizeOf(type, volume(dims));
     const TensorDesc& d = g.tensors[t];
     if (!d.isOutput) {
       st.owned.push_back(allocateRunMemory(bytes, "tensor '" + d.name + "'"));
       return st.owned.back().get();
     }
-    DataDependentOutput out;
+    RunOutput out;
     out.name = d.name;
     out.type = type;
     out.dims = dims;
@@ -523,6 +542,7 @@ RunResult ExecutionContext::run(const ExecutionSnapshot& s) {
   const auto& order = e.desc().order;
   const ShapeState& shapes = s.shapes();
   RunResult result;
+  result.shapeGeneration = s.shapeGeneration;
   // Only engines whose shapes depend on tensor values track dims and memory per run.
   std::unique_ptr<DynamicState> dynamic;
   if (shapes.anyDataDependent()) {
@@ -577,6 +597,7 @@ RunResult ExecutionContext::run(const ExecutionSnapshot& s) {
     }
     k.run(io);
   }
+  result.outputs.insert(result.outputs.end(), s.allocatorOutputs.begin(), s.allocatorOutputs.end());
   return result;
 }
 

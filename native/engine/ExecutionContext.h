@@ -12,6 +12,18 @@
 
 namespace trtn {
 
+// A network output the run reports: one whose dims were learned while the engine ran, or one
+// that goes to an output allocator.
+struct RunOutput {
+  std::string name;
+  DataType type = DataType::kFLOAT;
+  Dims dims;
+  int64_t bytes = 0;
+  // The values, when the output goes to an output allocator; null when they were written into
+  // the output's bound buffer.
+  std::shared_ptr<const void> data;
+};
+
 struct ExecutionSnapshot {
   std::shared_ptr<const Engine> engine;
   int32_t profile = 0;
@@ -29,21 +41,14 @@ struct ExecutionSnapshot {
   // and whether the output is handed to an output allocator after the run instead.
   std::vector<int64_t> capacity;
   std::vector<uint8_t> viaOutputAllocator;
-};
-
-// A network output whose dims were learned while the engine ran.
-struct DataDependentOutput {
-  std::string name;
-  DataType type = DataType::kFLOAT;
-  Dims dims;
-  int64_t bytes = 0;
-  // The values, when the output goes to an output allocator; null when they were written into
-  // the output's bound buffer.
-  std::shared_ptr<const void> data;
+  // Outputs of known dims that go to an output allocator: written to memory the run owns.
+  std::vector<RunOutput> allocatorOutputs;
+  uint64_t shapeGeneration = 0;  // the context's, when snapshotted
 };
 
 struct RunResult {
-  std::vector<DataDependentOutput> outputs;
+  std::vector<RunOutput> outputs;
+  uint64_t shapeGeneration = 0;
 };
 
 class ExecutionContext {
@@ -79,10 +84,10 @@ class ExecutionContext {
   // dims and shape values. Throws INVALID_STATE while shapes are unresolved.
   int64_t updateDeviceMemorySizeForShapes();
 
-  // Data-dependent outputs (IExecutionContext::setOutputAllocator): with an allocator the run
-  // keeps such an output's values and hands them over afterwards (the allocator itself lives in
-  // JS, which calls it on the JS thread); without one they go into the bound buffer, which must
-  // be large enough.
+  // Output allocators (IExecutionContext::setOutputAllocator), meant for data-dependent outputs:
+  // with one, the run keeps the output's values and hands them over afterwards (the allocator
+  // itself lives in JS, which calls it on the JS thread); without one they go into the bound
+  // buffer, which must be large enough.
   void setOutputAllocator(const std::string& name, bool enabled);
   bool hasOutputAllocator(const std::string& name) const;
   // Upper bound of an output's byte size at the current shapes (getMaxOutputSize); -1 while
@@ -126,6 +131,7 @@ class ExecutionContext {
   InputValues shapeValues_;  // per network input: last values read from shape tensor inputs
   std::vector<uint8_t> outputAllocator_;  // per IO index
   std::vector<Dims> lastRunDims_;         // per IO index: data-dependent dims of the last run
+  uint64_t shapeGeneration_ = 0;          // bumped whenever input shapes or the profile change
 };
 
 }  // namespace trtn

@@ -84,6 +84,7 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
     st.values.assign(nt, std::nullopt);
   }
   st.dataDependent.resize(nt, false);
+  st.upperBound.resize(nt, false);
   for (size_t i = 0; i < (seeded ? 0 : graph.inputs.size()); ++i) {
     int32_t t = graph.inputs[i];
     st.types[t] = graph.tensors[t].type;
@@ -125,15 +126,19 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
       io.inDims.push_back(present ? st.dims[t] : Dims{});
       io.inValues.push_back(present && st.values[t] ? &*st.values[t] : nullptr);
     }
+    bool fromBounds = false;
     if (runtime) {
       // Every input dim and shape tensor input value is concrete now, so a missing input dim or
       // shape value can only come from tensor values computed while the engine runs: the
       // outputs are data-dependent and the run resolves them (ExecutionContext::run).
       bool dataDependent = false;
-      for (int i = 0; i < numIn; ++i)
-        if (io.has(i) && st.dataDependent[node.inputs[i]]) dataDependent = true;
+      for (int i = 0; i < numIn; ++i) {
+        if (!io.has(i)) continue;
+        if (st.dataDependent[node.inputs[i]]) dataDependent = true;
+        if (st.upperBound[node.inputs[i]]) fromBounds = true;
+      }
       for (int si : def->shapeInputs)
-        if (io.has(si) && !io.value(si)) dataDependent = true;
+        if (io.has(si) && (!io.value(si) || st.upperBound[node.inputs[si]])) dataDependent = true;
       if (dataDependent) {
         for (int32_t t : node.outputs) {
           st.types[t] = graph.tensors[t].type;
@@ -153,6 +158,7 @@ void inferInto(const Graph& graph, const std::vector<int32_t>& order, const std:
       st.types[t] = io.outTypes[o];
       st.dims[t] = io.outDims[o];
       st.known[t] = true;
+      if (fromBounds || (upperBounds && def->dataDependentOutputs)) st.upperBound[t] = true;
       if (runtime && !isFullyKnown(st.dims[t])) {
         if (!def->dataDependentOutputs)
           io.error("output ", o, " has unresolved dimensions ", dimsToString(st.dims[t]));

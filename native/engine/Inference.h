@@ -19,6 +19,10 @@ struct ShapeState {
   // engine runs (a data-dependent shape). Its dims hold -1 where unknown (the network-time dims),
   // it gets no planned memory, and the run resolves it when its producer executes.
   std::vector<bool> dataDependent;
+  // upperBounds inference only: the dims are bounds (computed from NonZero/NMS maxima), not
+  // values; shape values computed from them bound nothing, so their consumers stay
+  // data-dependent.
+  std::vector<bool> upperBound;
   bool anyDataDependent() const {
     for (bool d : dataDependent)
       if (d) return true;

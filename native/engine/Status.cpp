@@ -13,6 +13,8 @@ const char* toString(StatusCode code) {
     case StatusCode::kPlanCorrupt: return "PLAN_CORRUPT";
     case StatusCode::kPlanIncompatible: return "PLAN_INCOMPATIBLE";
     case StatusCode::kUnsupported: return "UNSUPPORTED";
+    case StatusCode::kCudaUnavailable: return "CUDA_UNAVAILABLE";
+    case StatusCode::kCudaError: return "CUDA_ERROR";
     case StatusCode::kInternal: return "INTERNAL_ERROR";
   }
   return "INTERNAL_ERROR";

@@ -28,6 +28,9 @@ enum class StatusCode : int32_t {
   kPlanIncompatible = 41,
   // capability
   kUnsupported = 50,
+  // device (CUDA)
+  kCudaUnavailable = 55,
+  kCudaError = 56,
   // everything else
   kInternal = 60,
 };

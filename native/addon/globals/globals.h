@@ -7,5 +7,6 @@ namespace trtn::addon {
 Napi::Value ConfigureThreadPool(const Napi::CallbackInfo& info);
 Napi::Value ThreadPoolStats(const Napi::CallbackInfo& info);
 Napi::Value GetBackends(const Napi::CallbackInfo& info);
+Napi::Value CudaRuntimeInfo(const Napi::CallbackInfo& info);
 
 }  // namespace trtn::addon

@@ -6,6 +6,9 @@
 #include "../../engine/cpu/Gemm.h"
 #include "../AddonData.h"
 #include "globals.h"
+#ifdef TRTN_WITH_CUDA
+#include "../../cuda/CudaRuntime.h"
+#endif
 
 namespace trtn::addon {
 
@@ -28,6 +31,50 @@ Napi::Value ThreadPoolStats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The CUDA runtime (the cuda module: devices, buffers, streams, allocators) and the engine's
+// CUDA backend are separate facts: the runtime can be usable while the backend is not built yet.
+static std::string cudaRuntimeReason(bool* usable) {
+#ifdef TRTN_WITH_CUDA
+  const cuda::DeviceProbe& p = cuda::probe();
+  *usable = p.count > 0;
+  return p.reason;
+#else
+  *usable = false;
+  return "this build has no CUDA support (no CUDA compiler was found when the addon was built)";
+#endif
+}
+
+static std::string cudaBackendReason() {
+  bool usable = false;
+  std::string runtime = cudaRuntimeReason(&usable);
+  if (!usable) return runtime;
+  return "the built-in engine's CUDA backend is not built yet (the CUDA runtime itself is usable: " + runtime + ")";
+}
+
+Napi::Value CudaRuntimeInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  bool usable = false;
+  std::string reason = cudaRuntimeReason(&usable);
+#ifdef TRTN_WITH_CUDA
+  const cuda::DeviceProbe& p = cuda::probe();
+  o.Set("built", true);
+  o.Set("deviceCount", p.count);
+  o.Set("driverVersion", p.driverVersion);
+  o.Set("runtimeVersion", p.runtimeVersion);
+  o.Set("error", p.error == cudaSuccess ? env.Null() : Napi::String::New(env, cudaGetErrorName(p.error)));
+#else
+  o.Set("built", false);
+  o.Set("deviceCount", 0);
+  o.Set("driverVersion", 0);
+  o.Set("runtimeVersion", 0);
+  o.Set("error", env.Null());
+#endif
+  o.Set("available", usable);
+  o.Set("reason", reason);
+  return o;
+}
+
 Napi::Value GetBackends(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Array list = Napi::Array::New(env);
@@ -39,7 +86,7 @@ Napi::Value GetBackends(const Napi::CallbackInfo& info) {
   Napi::Object cuda = Napi::Object::New(env);
   cuda.Set("name", "cuda");
   cuda.Set("available", false);
-  cuda.Set("reason", "this build of the addon has no CUDA backend");
+  cuda.Set("reason", cudaBackendReason());
   list.Set(1u, cuda);
   Napi::Object trt = Napi::Object::New(env);
   trt.Set("name", "tensorrt");
