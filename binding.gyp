@@ -10,6 +10,7 @@
         "native/addon/AddonHostBuffer.cpp",
         "native/addon/AddonNetwork.cpp",
         "native/addon/AddonStream.cpp",
+        "native/addon/AddonThreadPool.cpp",
         "native/addon/NativeBuffer.cpp",
         "native/addon/addon.cpp",
         "native/addon/globals/runtimeInfo.cpp",

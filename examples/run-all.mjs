@@ -5,10 +5,20 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const steps = ['mlp/build.mjs', 'mlp/run.mjs', 'cnn/build.mjs', 'cnn/run.mjs', 'onnx-to-engine/build.mjs', 'onnx-to-engine/run.mjs'];
+const steps = [
+  'mlp/build.mjs',
+  'mlp/run.mjs',
+  'cnn/build.mjs',
+  'cnn/run.mjs',
+  'onnx-to-engine/build.mjs',
+  'onnx-to-engine/run.mjs',
+  'http-server/server.mjs --self-test',
+  'worker-threads/main.mjs',
+];
 for (const step of steps) {
   console.log(`\n> node examples/${step}`);
-  const r = spawnSync(process.execPath, [path.join(here, step)], { stdio: 'inherit' });
+  const [file, ...args] = step.split(' ');
+  const r = spawnSync(process.execPath, [path.join(here, file), ...args], { stdio: 'inherit', timeout: 120_000 });
   if (r.status !== 0) {
     console.error(`example ${step} failed (exit ${r.status})`);
     process.exit(1);

@@ -5,6 +5,7 @@ import { ExecutionContextAllocationStrategy } from './enums.js';
 import { TrtError, invalidType, invalidValue, withCallerStack } from './errors.js';
 import { TensorBuffer, isTensorBuffer } from './buffers.js';
 import { Stream } from './Stream.js';
+import { Stream as CudaStream } from './cuda/Stream.js';
 import { assertDims, assertInteger, assertString, toDims } from './validate.js';
 
 /**
@@ -46,7 +47,8 @@ export class ExecutionContext extends Resource {
   readonly allocationStrategy: ExecutionContextAllocationStrategy;
   private readonly handle: NativeExecutionContext;
   private defaultStream: Stream | undefined;
-  private inflightStream: Stream | undefined;
+  private defaultCudaStream: CudaStream | undefined;
+  private inflightStream: Stream | CudaStream | undefined;
   private inflightCount = 0;
   /** A name for logs and profiling. */
   name = '';
@@ -242,17 +244,26 @@ export class ExecutionContext extends Resource {
   }
 
   /**
-   * Runs inference asynchronously on `stream` (a per-context stream when omitted). Validation
+   * Runs inference asynchronously on `stream` (a per-context stream when omitted): a Stream for
+   * engines of the cpu backend, a cuda.Stream for the cuda backend (the kernels are launched on it
+   * from the calling thread, and the Promise settles from a stream callback). Validation
    * errors (missing shapes, addresses or memory; buffers too small) reject immediately with the
    * caller's stack; the work itself never blocks the event loop.
    *
    * @throws TrtError INVALID_STATE, INVALID_ARGUMENT, DISPOSED; execution failures reject likewise
    */
-  enqueueV3(stream?: Stream): Promise<void> {
+  enqueueV3(stream?: Stream | CudaStream): Promise<void> {
     return withCallerStack(async () => {
       this.check();
-      if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
-      const target = stream ?? (this.defaultStream ??= new Stream());
+      let target: Stream | CudaStream;
+      if (this.engine.backend === 'cuda') {
+        // Launched on the cuda.Stream from this thread; settles from a stream host callback.
+        if (stream !== undefined && !(stream instanceof CudaStream)) throw invalidType('a cuda.Stream (the engine runs on the cuda backend)', 'stream', stream);
+        target = stream ?? (this.defaultCudaStream ??= new CudaStream());
+      } else {
+        if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
+        target = stream ?? (this.defaultStream ??= new Stream());
+      }
       if (target.disposed) throw new TrtError('enqueueV3: the stream has been disposed', 'DISPOSED');
       if (this.inflightCount > 0 && this.inflightStream !== target) {
         throw new TrtError(
@@ -265,7 +276,7 @@ export class ExecutionContext extends Resource {
       this.inflightCount += 1;
       try {
         const outputs = await promise;
-        if (!this.disposed) this.deliverOutputs(outputs, target);
+        if (!this.disposed) this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
       } finally {
         this.inflightCount -= 1;
         if (this.inflightCount === 0) this.inflightStream = undefined;
@@ -274,7 +285,7 @@ export class ExecutionContext extends Resource {
   }
 
   /** Python API spelling of {@link enqueueV3}. */
-  executeAsyncV3(stream?: Stream): Promise<void> {
+  executeAsyncV3(stream?: Stream | CudaStream): Promise<void> {
     return this.enqueueV3(stream);
   }
 
@@ -307,6 +318,8 @@ export class ExecutionContext extends Resource {
   protected release(): void {
     // Work in flight holds its own references; it completes and settles normally.
     this.handle.dispose();
+    // Pending callbacks keep the CUDA stream itself alive until they have run.
+    this.defaultCudaStream?.dispose();
     this.buffers.clear();
     this.outputAllocators.clear();
     this.allocatedOutputs.clear();

@@ -42,7 +42,10 @@ export class Runtime extends Resource {
    * (IRuntime::setGpuAllocator); null restores the default (cudaMalloc). It must be a built-in
    * allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator or TrackingAllocator): engines
    * allocate on build, stream and worker threads, where an allocator written in JS cannot be called.
-   * The CPU backend works in host memory and never calls it; the CUDA backend will.
+   * The CPU backend works in host memory and never calls it; engines of the cuda backend allocate
+   * their weights (at deserialization, on the calling or deserialization thread) and their
+   * contexts' activation memory (when a context is created, or re-sized on the JS thread) through
+   * it, and give every byte back when the engine and its contexts are disposed.
    *
    * @throws TypeError for an allocator written in JS; TrtError DISPOSED
    * @example
@@ -72,14 +75,14 @@ export class Runtime extends Resource {
    */
   deserializeCudaEngine(bytes: PlanBytes): CudaEngine {
     this.check();
-    return new CudaEngine(native().deserializeEngine(planBytes(bytes)));
+    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null));
   }
 
   /** {@link deserializeCudaEngine} off the JS thread. */
   deserializeCudaEngineAsync(bytes: PlanBytes): Promise<CudaEngine> {
     return withCallerStack(async () => {
       this.check();
-      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes)));
+      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null));
     });
   }
 

@@ -61,6 +61,20 @@ export function disposedError(what: string): TrtError {
 }
 
 /**
+ * @internal Captures the caller's frames now, for an error that is raised later (from a timer,
+ * a queue or a native callback), so that it still points at user code.
+ */
+export function captureCallSite(): Error {
+  return new Error();
+}
+
+/** @internal Gives `err` the frames captured by {@link captureCallSite}; returns `err`. */
+export function atCallSite<E extends Error>(err: E, site: Error | undefined): E {
+  if (site?.stack) err.stack = `${err.name}: ${err.message}\n${site.stack.split('\n').slice(1).join('\n')}`;
+  return err;
+}
+
+/**
  * @internal Runs a native async call so that a rejection carries the caller's stack: the stack
  * is captured here, synchronously, and the native message and code are moved onto it.
  */

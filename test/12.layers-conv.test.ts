@@ -974,6 +974,15 @@ describe('BAD CALL', () => {
     }, /groupedConv.*not divisible by numGroups 4/);
   });
 
+  it('CONVOLUTION: channel counts so large that the kernel size overflows 64 bits give the count error', async () => {
+    // Malformed models carry such dims; the check must not overflow (UBSan runs catch it).
+    await expectInvalid((net) => {
+      const x = net.addInput('x', DataType.FLOAT, [1, 2 ** 62, 8, 8]);
+      const conv = net.addConvolutionNd(x, 9, [3, 3], new Float32Array(81));
+      net.markOutput(conv.getOutput(0));
+    }, /kernel weights have 81 values/);
+  });
+
   it('DECONVOLUTION: input channels not divisible by numGroups', async () => {
     await expectInvalid((net) => {
       const x = net.addInput('x', DataType.FLOAT, [1, 3, 4, 4]);

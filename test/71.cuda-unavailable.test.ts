@@ -38,13 +38,17 @@ describe('cuda module (any machine)', () => {
     }
   });
 
-  it("the engine's cuda backend stays unavailable until it is built, with the reason, and auto does not pick it", () => {
+  it("the engine's cuda backend is available exactly when a GPU is usable, with the reason, and auto prefers it then", () => {
     const backend = trt.getBackends().find((b) => b.name === 'cuda')!;
-    expect(backend.available).toBe(false);
-    if (cuda.available()) expect(backend.reason).toMatch(/^the built-in engine's CUDA backend is not built yet/);
-    else expect(backend.reason).toBe(cuda.reason());
-    expect(trt.resolveBackend('auto').name).not.toBe('cuda');
-    expect(() => trt.resolveBackend('cuda')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    expect(backend.available).toBe(cuda.available());
+    if (cuda.available()) {
+      expect(backend.reason).toMatch(/^built-in engine on the GPU/);
+      expect(trt.resolveBackend('auto').name).toBe('cuda');
+    } else {
+      expect(backend.reason).toBe(cuda.reason());
+      expect(trt.resolveBackend('auto').name).not.toBe('cuda');
+      expect(() => trt.resolveBackend('cuda')).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    }
   });
 
   it('a JS allocator that refuses produces OUT_OF_MEMORY (cuda.allocate calls it on the JS thread)', () => {
@@ -120,6 +124,15 @@ describe.skipIf(!noGpu)(`cuda module without a usable GPU${noGpu ? '' : ' (skipp
   it('async entry points reject with CUDA_UNAVAILABLE instead of throwing', async () => {
     const p = cuda.memcpyAsync(new Uint8Array(4), new Uint8Array(4), undefined as unknown as trt.cuda.Stream);
     await expect(p).rejects.toMatchObject({ code: 'CUDA_UNAVAILABLE' });
+  });
+
+  it("building for the 'cuda' backend fails with the backend's unavailability reason", async () => {
+    const reason = trt.getBackends().find((b) => b.name === 'cuda')!.reason;
+    expect(reason).toBe(cuda.reason());
+    for (const make of [() => new trt.Builder(undefined, { backend: 'cuda' }), () => new trt.Runtime(undefined, { backend: 'cuda' })]) {
+      expect(make).toThrow(expect.objectContaining({ name: 'TrtError', code: 'UNSUPPORTED', message: `backend 'cuda' is not available: ${reason}` }));
+    }
+    await expect(buildEngine((net) => net.markOutput(net.addInput('x', trt.DataType.FLOAT, [2])), { backend: 'cuda' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining(reason) });
   });
 
   it('the message names what needed CUDA', () => {

@@ -111,7 +111,7 @@ export interface NativeExecutionContext {
   getTensorShape(name: string): number[];
   allInputDimensionsSpecified(): boolean;
   inferShapes(): string[];
-  /** [sync] Any buffer; the CPU backend refuses device memory with INVALID_ARGUMENT. */
+  /** [sync] Any buffer; the CPU backend refuses device memory, the cuda backend plain host memory (INVALID_ARGUMENT). */
   setTensorAddress(name: string, buffer: NativeBufferHandle | null): void;
   getTensorAddress(name: string): NativeBufferHandle | null;
   /** [sync] Any buffer; the CPU backend refuses device memory with INVALID_ARGUMENT. */
@@ -125,9 +125,11 @@ export interface NativeExecutionContext {
   /**
    * [async, stream thread] Validates synchronously (throws), then runs on the stream. Resolves
    * with the outputs the run sized or wrote for an output allocator (data: their values when they
-   * go to an output allocator, else null), or null when it had none.
+   * go to an output allocator, else null), or null when it had none. Engines of the cuda
+   * backend take a NativeCudaStream: the run is launched on it from the JS thread and the Promise
+   * settles from a stream host callback (resolving with nothing).
    */
-  enqueue(stream: NativeStream): Promise<NativeRunOutput[] | null>;
+  enqueue(stream: NativeStream | NativeCudaStream): Promise<NativeRunOutput[] | null>;
   /** [sync, JS thread] Blocking run; returns what enqueue resolves with. */
   execute(): NativeRunOutput[] | null;
   dispose(): void;
@@ -294,6 +296,14 @@ export interface NativeStream {
   pending(): number;
 }
 
+/** A kernel thread pool of its own, for streams created with it. */
+export interface NativeThreadPool {
+  /** [sync] Throws INVALID_STATE once disposed. */
+  stats(): { threads: number; queued: number; active: number; completed: number };
+  /** [sync] Drops this handle's hold; the workers exit when no stream uses them. */
+  dispose(): void;
+}
+
 export interface NativeBackendInfo {
   name: 'cpu' | 'cuda' | 'tensorrt';
   available: boolean;
@@ -313,7 +323,9 @@ export interface NativeAddon {
   init(options: { TrtError: new (message: string, code: string) => Error }): void;
   NativeNetwork: new () => NativeNetwork;
   NativeHostBuffer: new (byteLength: number) => NativeHostBuffer;
-  NativeStream: new () => NativeStream;
+  /** With a pool, the kernels of runs on the stream use it instead of the global pool. */
+  NativeStream: new (pool?: NativeThreadPool) => NativeStream;
+  NativeThreadPool: new (threads: number) => NativeThreadPool;
   /** [async, build thread] */
   buildSerializedNetwork(
     network: NativeNetwork,
@@ -324,9 +336,10 @@ export interface NativeAddon {
   /** [sync, JS thread] */
   buildSerializedNetworkSync(network: NativeNetwork, config: NativeBuildConfig, log: ((severity: number, message: string) => void) | null): Uint8Array;
   /** [sync] */
-  deserializeEngine(bytes: Uint8Array | ArrayBuffer): NativeEngine;
+  /** `allocator`: the runtime's GPU allocator (device backends allocate weights and activations through it). */
+  deserializeEngine(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null): NativeEngine;
   /** [async, build thread] */
-  deserializeEngineAsync(bytes: Uint8Array | ArrayBuffer): Promise<NativeEngine>;
+  deserializeEngineAsync(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null): Promise<NativeEngine>;
   inspectPlan(bytes: Uint8Array | ArrayBuffer): NativePlanInfo;
   /** Returns false when the pool already runs with another size. */
   configureThreadPool(threads: number): boolean;

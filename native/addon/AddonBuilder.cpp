@@ -11,6 +11,10 @@
 #include "AddonData.h"
 #include "AddonEngine.h"
 #include "AddonNetwork.h"
+#ifdef TRTN_WITH_CUDA
+#include "../cuda/addon/AddonGpuAllocator.h"
+#include "../cuda/addon/cudaModule.h"
+#endif
 
 namespace trtn::addon {
 
@@ -242,12 +246,27 @@ std::shared_ptr<std::vector<uint8_t>> readBytes(Napi::Env env, Napi::Value v) {
 
 }  // namespace
 
+// deserializeEngine(bytes, allocator | null): the runtime's GPU allocator, for device backends.
+static EngineOptions engineOptions(const Napi::CallbackInfo& info) {
+  EngineOptions options;
+#ifdef TRTN_WITH_CUDA
+  if (info.Length() > 1 && info[1].IsObject())
+    options.gpuAllocator =
+        trtn::addon::unwrapTagged<cuda::addon::AddonGpuAllocator>(info[1], cuda::addon::kGpuAllocatorTag, "a built-in GPU allocator")
+            ->allocator();
+#else
+  (void)info;
+#endif
+  return options;
+}
+
 Napi::Value AddonBuilder::DeserializeEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bytes = readBytes(env, info[0]);
+  EngineOptions options = engineOptions(info);
   auto engine = callEngine(env, [&] {
     EngineDesc desc = deserializePlan(bytes->data(), bytes->size());
-    return std::shared_ptr<const Engine>(Engine::create(std::move(desc)));
+    return std::shared_ptr<const Engine>(Engine::create(std::move(desc), options));
   });
   return AddonEngine::wrap(env, std::move(engine));
 }
@@ -259,10 +278,11 @@ Napi::Value AddonBuilder::DeserializeEngineAsync(const Napi::CallbackInfo& info)
   state->wantEngine = true;
   BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.deserialize", 0, 1, state, finalizeBuild, static_cast<void*>(nullptr));
   Napi::Promise promise = state->deferred.Promise();
-  buildQueue().push([state, latch = state->jobDone, tsfn, bytes]() mutable {
+  EngineOptions options = engineOptions(info);
+  buildQueue().push([state, latch = state->jobDone, tsfn, bytes, options]() mutable {
     state->status = captureStatus([&] {
       EngineDesc desc = deserializePlan(bytes->data(), bytes->size());
-      state->engine = Engine::create(std::move(desc));
+      state->engine = Engine::create(std::move(desc), options);
     });
     tsfn.NonBlockingCall(BuildEvent::done());
     tsfn.Release();

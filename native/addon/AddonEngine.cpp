@@ -83,7 +83,7 @@ Napi::Value AddonEngine::Info(const Napi::CallbackInfo& info) {
     Napi::Object l = Napi::Object::New(env);
     l.Set("name", n.name);
     l.Set("type", layerTypeName(n.type));
-    l.Set("implementation", engine_->kernel(pos).implementation());
+    l.Set("implementation", engine_->kernelBase(pos).implementation());
     Napi::Array ins = Napi::Array::New(env), outs = Napi::Array::New(env);
     for (int32_t t : n.inputs)
       if (t >= 0) ins.Set(ins.Length(), g.tensors[t].name);

@@ -3,6 +3,13 @@
 #include "AddonData.h"
 #include "AddonEngine.h"
 #include "AddonStream.h"
+#ifdef TRTN_WITH_CUDA
+#include "../cuda/CudaOwners.h"
+#include "../cuda/CudaRuntime.h"
+#include "../cuda/addon/AddonCudaStream.h"
+#include "../cuda/addon/cudaModule.h"
+#include "../cuda/engine/CudaEngine.h"
+#endif
 
 namespace trtn::addon {
 
@@ -42,9 +49,19 @@ AddonExecutionContext::AddonExecutionContext(const Napi::CallbackInfo& info)
   });
 }
 
-// Every engine runs on the CPU backend today, which reads and writes tensors from the host:
-// device memory would be dereferenced as a host pointer. Pinned and unified memory are fine.
-static void requireHostAccessible(Napi::Env env, const BufferMemory& mem, const std::string& what) {
+bool AddonExecutionContext::onDevice() const { return context_ && context_->engine().backend() != BackendKind::kCpu; }
+
+// The CPU backend reads and writes tensors from the host (device memory would be dereferenced as
+// a host pointer); the cuda backend from the GPU (device, unified and pinned memory, which is
+// mapped into the device's address space, but not pageable host memory).
+void AddonExecutionContext::requireUsable(Napi::Env env, const BufferMemory& mem, const std::string& what) const {
+  if (onDevice()) {
+    if (std::string(mem.location) == "host")
+      throwError(env, StatusCode::kInvalidArgument,
+                 what + " is host memory (a HostBuffer), which the cuda backend cannot read or write from the GPU; " +
+                     "bind a cuda.DeviceBuffer, a cuda.UnifiedBuffer or a pinned cuda.HostBuffer");
+    return;
+  }
   if (!mem.hostAccessible)
     throwError(env, StatusCode::kInvalidArgument,
                what + " is " + mem.location + " memory, which the CPU backend cannot use; " +
@@ -105,7 +122,20 @@ void AddonExecutionContext::SetTensorAddress(const Napi::CallbackInfo& info) {
   NativeBuffer* buffer = unwrapBuffer(info[1], "a buffer");
   BufferMemory mem = buffer->memory();
   if (!mem.hold) throwError(env, StatusCode::kDisposed, "setTensorAddress: the buffer for '" + name + "' has been disposed");
-  requireHostAccessible(env, mem, "setTensorAddress: '" + name + "'");
+  // Shape tensor inputs stay in host memory (TensorRT requires kHOST for them).
+  bool hostValues = callEngine(env, [&] {
+    const Engine& e = ctx.engine();
+    int32_t io = e.ioIndex(name);
+    return io >= 0 && e.isShapeInferenceIO(e.ioTensor(io));
+  });
+  if (hostValues) {
+    if (!mem.hostAccessible)
+      throwError(env, StatusCode::kInvalidArgument,
+                 "setTensorAddress: '" + name + "' is a shape tensor input, whose values are read on the host; bind a " +
+                     "HostBuffer, a pinned cuda.HostBuffer or a cuda.UnifiedBuffer, not " + mem.location + " memory");
+  } else {
+    requireUsable(env, mem, "setTensorAddress: '" + name + "'");
+  }
   callEngine(env, [&] { ctx.setTensorAddress(name, mem.data, static_cast<int64_t>(mem.bytes)); });
   boundBuffers_[name] = Napi::Persistent(info[1]);
   boundNative_[name] = buffer;
@@ -131,7 +161,7 @@ void AddonExecutionContext::SetDeviceMemory(const Napi::CallbackInfo& info) {
   NativeBuffer* buffer = unwrapBuffer(info[0], "a buffer");
   BufferMemory mem = buffer->memory();
   if (!mem.hold) throwError(env, StatusCode::kDisposed, "setDeviceMemoryV2: the buffer has been disposed");
-  requireHostAccessible(env, mem, "setDeviceMemoryV2: the memory");
+  requireUsable(env, mem, "setDeviceMemoryV2: the memory");
   double size = argNumber(info, 1, "size");
   if (size > static_cast<double>(mem.bytes))
     throwError(env, StatusCode::kInvalidArgument, "setDeviceMemoryV2: size " + std::to_string(static_cast<int64_t>(size)) +
@@ -202,6 +232,9 @@ Napi::Value AddonExecutionContext::deliver(Napi::Env env, const RunResult& resul
 
 Napi::Value AddonExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+#ifdef TRTN_WITH_CUDA
+  if (onDevice()) return EnqueueCuda(info);
+#endif
   AddonStream* stream = unwrapTagged<AddonStream>(info[0], kStreamTag, "a Stream");
   auto snap = std::make_shared<ExecutionSnapshot>(prepare(env));
   auto result = std::make_shared<RunResult>();
@@ -217,12 +250,59 @@ Napi::Value AddonExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
 
 Napi::Value AddonExecutionContext::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+#ifdef TRTN_WITH_CUDA
+  if (onDevice()) return ExecuteCuda(env);
+#endif
   ExecutionSnapshot snap = prepare(env);
   RunResult result = callEngine(env, [&] { return ExecutionContext::run(snap); });
   return deliver(env, result);
 }
 
+#ifdef TRTN_WITH_CUDA
+std::shared_ptr<CudaLibraries> AddonExecutionContext::libraries(int device) {
+  if (!libs_ || libs_->device != device) libs_ = std::make_shared<CudaLibraries>(device);
+  return libs_;
+}
+
+// [JS thread] Launches the run on the caller's cuda.Stream and returns a Promise that a stream
+// host callback settles through the stream's thread-safe function; nothing here waits for the
+// GPU. The snapshot (arena, bound buffers) and the library handles stay alive until then.
+Napi::Value AddonExecutionContext::EnqueueCuda(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* stream = unwrapTagged<cuda::addon::AddonCudaStream>(info[0], cuda::addon::kCudaStreamTag, "a cuda.Stream");
+  const std::shared_ptr<cuda::CudaStream>& s = stream->stream(env);
+  auto snap = std::make_shared<ExecutionSnapshot>(prepare(env));
+  std::shared_ptr<CudaLibraries> libs = libraries(s->device());
+  Status launched = captureStatus([&] { cuda::enqueueRun(*snap, s->get(), *libs); });
+  std::vector<Napi::Reference<Napi::Value>> keep;
+  keep.push_back(Napi::Persistent(info.This()));
+  for (auto& [name, ref] : boundBuffers_) keep.push_back(Napi::Persistent(ref.Value()));
+  if (!memoryRef_.IsEmpty()) keep.push_back(Napi::Persistent(memoryRef_.Value()));
+  std::vector<std::shared_ptr<const void>> holds{std::shared_ptr<const void>(snap, snap.get()), libs};
+  // A refused launch still waits for the work queued before it, which reads the held memory.
+  std::function<Status(Napi::Env)> then;
+  if (!launched.ok()) then = [launched](Napi::Env) { return launched; };
+  return stream->completion(env, std::move(keep), std::move(holds), std::move(then));
+}
+
+Napi::Value AddonExecutionContext::ExecuteCuda(Napi::Env env) {
+  ExecutionSnapshot snap = prepare(env);
+  callEngine(env, [&] {
+    if (!syncStream_) syncStream_ = std::make_shared<cuda::CudaStream>(cuda::currentDevice(), cudaStreamNonBlocking, 0);
+    std::shared_ptr<CudaLibraries> libs = libraries(syncStream_->device());
+    Status launched = captureStatus([&] { cuda::enqueueRun(snap, syncStream_->get(), *libs); });
+    cuda::check(cudaStreamSynchronize(syncStream_->get()), "cudaStreamSynchronize");
+    if (!launched.ok()) throw EngineError(launched.code, launched.message);
+  });
+  return env.Null();
+}
+#endif
+
 void AddonExecutionContext::Dispose(const Napi::CallbackInfo&) {
+#ifdef TRTN_WITH_CUDA
+  libs_.reset();  // runs in flight hold their own reference
+  syncStream_.reset();
+#endif
   context_.reset();
   boundBuffers_.clear();
   boundNative_.clear();

@@ -10,6 +10,15 @@
 #include "../engine/ExecutionContext.h"
 #include "NativeBuffer.h"
 
+#ifdef TRTN_WITH_CUDA
+namespace trtn {
+struct CudaLibraries;
+}
+namespace trtn::cuda {
+class CudaStream;
+}
+#endif
+
 namespace trtn::addon {
 
 class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
@@ -40,6 +49,17 @@ class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
   // [JS thread] Records a finished run's data-dependent output dims and converts them for JS:
   // null when there are none, else [{ name, dims, data: ArrayBuffer | null }].
   Napi::Value deliver(Napi::Env env, const RunResult& result);
+  // The engine runs on a device backend: tensors and activation memory must be device-accessible.
+  bool onDevice() const;
+  // Refuses memory the engine's backend cannot use (INVALID_ARGUMENT naming `what`).
+  void requireUsable(Napi::Env env, const BufferMemory& mem, const std::string& what) const;
+#ifdef TRTN_WITH_CUDA
+  Napi::Value EnqueueCuda(const Napi::CallbackInfo& info);
+  Napi::Value ExecuteCuda(Napi::Env env);
+  std::shared_ptr<CudaLibraries> libraries(int device);
+  std::shared_ptr<CudaLibraries> libs_;                  // created on the first run
+  std::shared_ptr<cuda::CudaStream> syncStream_;         // executeV2's stream
+#endif
 
   std::unique_ptr<ExecutionContext> context_;
   Napi::Reference<Napi::Value> engineRef_;

@@ -1,6 +1,8 @@
 #include "AddonStream.h"
 
 #include "AddonData.h"
+#include "AddonThreadPool.h"
+#include "../engine/PoolScope.h"
 
 namespace trtn::addon {
 
@@ -25,6 +27,10 @@ AddonStream::AddonStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Addo
   Napi::Env env = info.Env();
   info.This().As<Napi::Object>().TypeTag(&kStreamTag);
   core_ = std::make_shared<Core>();
+  if (info.Length() > 0 && !info[0].IsUndefined() && !info[0].IsNull()) {
+    core_->pool = AddonThreadPool::poolOf(info[0]);
+    if (!core_->pool) throwError(env, StatusCode::kInvalidState, "the thread pool has been disposed");
+  }
   auto* finalizerHold = new std::shared_ptr<Core>(core_);
   tsfn_ = Tsfn::New(env, "tensorrt-node.stream", 0, 1, core_.get(), [](Napi::Env, std::shared_ptr<Core>* hold, Core*) {
     // Runs on the JS thread when the TSFN is released or the environment shuts down.
@@ -51,20 +57,26 @@ void AddonStream::settle(Napi::Env env, Napi::Function, Core*, Completion* c) {
     return;
   }
   std::unique_ptr<Completion> owned(c);
-  Napi::HandleScope scope(env);
-  if (c->status.ok()) {
-    Napi::Value value = env.Undefined();
-    if (c->job.result) {
-      Status s = captureStatus([&] { value = c->job.result(env); });
-      if (!s.ok()) c->status = s;
-    }
-    if (c->status.ok()) c->deferred.Resolve(value);
-  }
-  if (!c->status.ok()) c->deferred.Reject(makeError(env, c->status).Value());
   AddonStream* self = c->stream;
-  if (--self->pending_ == 0 && self->tsfnRefed_) {
-    self->tsfn_.Unref(env);
-    self->tsfnRefed_ = false;
+  try {
+    Napi::HandleScope scope(env);
+    if (c->status.ok()) {
+      Napi::Value value = env.Undefined();
+      if (c->job.result) {
+        Status s = captureStatus([&] { value = c->job.result(env); });
+        if (!s.ok()) c->status = s;
+      }
+      if (c->status.ok()) c->deferred.Resolve(value);
+    }
+    if (!c->status.ok()) c->deferred.Reject(makeError(env, c->status).Value());
+    if (--self->pending_ == 0 && self->tsfnRefed_) {
+      self->tsfn_.Unref(env);
+      self->tsfnRefed_ = false;
+    }
+  } catch (const Napi::Error&) {
+    // worker.terminate(): JS can no longer run, so N-API calls fail with a pending exception.
+    // Nothing can observe the promise any more; an exception escaping this callback would abort
+    // the whole process.
   }
 }
 
@@ -77,7 +89,8 @@ Napi::Promise AddonStream::submit(Napi::Env env, StreamJob job) {
     tsfnRefed_ = true;
   }
   Tsfn tsfn = tsfn_;
-  core_->queue.push([c, tsfn]() mutable {
+  core_->queue.push([c, tsfn, pool = core_->pool]() mutable {
+    PoolScope scope(pool.get());
     if (c->job.work) c->status = c->job.work();
     // The queue size is unbounded, so this only fails while the environment is closing.
     tsfn.NonBlockingCall(c);

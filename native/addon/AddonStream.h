@@ -25,6 +25,8 @@ struct StreamJob {
 class AddonStream : public Napi::ObjectWrap<AddonStream> {
  public:
   static Napi::Function Init(Napi::Env env);
+  // [sync, JS thread] new NativeStream(pool?): kernels of runs on this stream use `pool` (a
+  // NativeThreadPool) instead of the global pool.
   explicit AddonStream(const Napi::CallbackInfo& info);
   ~AddonStream() override;
 
@@ -44,6 +46,8 @@ class AddonStream : public Napi::ObjectWrap<AddonStream> {
   // teardown Node finalizes the TSFN first, and the finalizer must drain the queue so no job
   // touches the TSFN after Node deletes it.
   struct Core {
+    // Declared before the queue, so the queue's thread is joined before the pool goes.
+    std::shared_ptr<ThreadPool> pool;  // null: kernels use the global pool
     SerialQueue queue;
     std::atomic<bool> tsfnAlive{true};
   };

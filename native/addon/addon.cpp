@@ -8,6 +8,7 @@
 #include "AddonHostBuffer.h"
 #include "AddonNetwork.h"
 #include "AddonStream.h"
+#include "AddonThreadPool.h"
 #include "globals/globals.h"
 #ifdef TRTN_WITH_CUDA
 #include "../cuda/addon/cudaModule.h"
@@ -44,6 +45,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeExecutionContext", context);
   exports.Set("NativeHostBuffer", hostBuffer);
   exports.Set("NativeStream", stream);
+  exports.Set("NativeThreadPool", AddonThreadPool::Init(env));
   exports.Set("init", Napi::Function::New(env, InitAddon, "init"));
   exports.Set("buildSerializedNetwork", Napi::Function::New(env, AddonBuilder::BuildSerializedNetwork, "buildSerializedNetwork"));
   exports.Set("buildSerializedNetworkSync",

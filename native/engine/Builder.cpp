@@ -5,6 +5,7 @@
 #include <set>
 
 #include "Autotuner.h"
+#include "Engine.h"
 #include "Inference.h"
 #include "Ops.h"
 #include "Passes.h"
@@ -207,7 +208,8 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
     else if (d.producer >= 0 && g.nodes[d.producer].type == LayerType::kCONSTANT) desc.roles[t] = TensorRole::kConstant;
   }
 
-  if (config.optimizationLevel >= 1) {
+  // The autotuner times CPU implementations; CUDA kernels choose theirs when they run.
+  if (config.optimizationLevel >= 1 && config.backend == BackendKind::kCpu) {
     checkProgress(progress, cancelled, "Autotuning", 0, 1);
     for (const AutotuneChoice& c : autotune(g, desc.order, profiles[0].opt, config.avgTimingIterations, cancelled,
                                           desc.inputValues(profiles[0].optValues))) {
@@ -217,14 +219,55 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
     }
   }
 
-  // Kernels are made once here only to learn their scratch needs; engines make their own.
-  std::vector<std::unique_ptr<CpuKernel>> kernels(desc.order.size());
+  // Kernels are made once here to learn their scratch needs (engines make their own), and so
+  // that a layer the backend cannot run is reported when building, not when loading.
+  if (config.backend == BackendKind::kCuda) checkProgress(progress, cancelled, "Selecting CUDA kernels", 0, 1);
+  std::vector<std::unique_ptr<Kernel>> kernels(desc.order.size());
   for (size_t i = 0; i < desc.order.size(); ++i) {
     const Node& n = g.nodes[desc.order[i]];
-    std::vector<DataType> inT, outT;
-    for (int32_t t : n.inputs) inT.push_back(t >= 0 ? g.tensors[t].type : DataType::kFLOAT);
-    for (int32_t t : n.outputs) outT.push_back(g.tensors[t].type);
-    kernels[i] = opDef(n.type).createCpu(n, inT, outT);
+    if (config.backend == BackendKind::kCuda) {
+      // Shape tensor inputs stay in host memory (TensorRT requires kHOST for them): CUDA kernels
+      // may read their values, never their data.
+      const OpDef& def = opDef(n.type);
+      for (size_t k = 0; k < n.inputs.size(); ++k) {
+        int32_t t = n.inputs[k];
+        if (t < 0 || !g.tensors[t].isInput) continue;
+        size_t in = static_cast<size_t>(std::find(g.inputs.begin(), g.inputs.end(), t) - g.inputs.begin());
+        bool valuesOnly = std::find(def.shapeInputs.begin(), def.shapeInputs.end(), static_cast<int>(k)) != def.shapeInputs.end();
+        if (in < shapeInputs.size() && shapeInputs[in] && !valuesOnly)
+          fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type), ") reads shape tensor input '",
+               g.tensors[t].name, "' as data; the cuda backend keeps shape tensor inputs in host memory and cannot "
+               "run it yet");
+      }
+    }
+    kernels[i] = createKernel(config.backend, g, n);
+  }
+
+  // CUDA kernels with several implementations (cuDNN convolution algorithms) time them on the
+  // device at OPT shapes; the choice lands in the node's attributes, before memory is planned.
+  if (config.backend == BackendKind::kCuda && config.optimizationLevel >= 1) {
+    checkProgress(progress, cancelled, "Timing CUDA kernels", 0, 1);
+    ShapeState st = inferShapes(g, desc.order, profiles[0].opt, true, desc.inputValues(profiles[0].optValues));
+    for (size_t i = 0; i < desc.order.size(); ++i) {
+      Node& n = g.nodes[desc.order[i]];
+      std::vector<Dims> inD, outD;
+      bool known = true;
+      for (int32_t t : n.inputs) {
+        inD.push_back(t >= 0 ? st.dims[t] : Dims{});
+        known = known && (t < 0 || !st.dataDependent[t]);
+      }
+      for (int32_t t : n.outputs) {
+        outD.push_back(st.dims[t]);
+        known = known && !st.dataDependent[t];
+      }
+      if (!known) continue;
+      if (cancelled && cancelled()) fail(StatusCode::kCancelled, "build cancelled while timing CUDA kernels");
+      std::string line;
+      Status ts = captureStatus([&] { line = static_cast<CudaKernel&>(*kernels[i]).tune(n, inD, outD, config.workspaceLimit); });
+      if (!ts.ok()) say(kSevWarning, "layer '" + n.name + "': timing its CUDA implementations failed (" + ts.message +
+                                         "); the library heuristic chooses at run time");
+      else if (!line.empty()) say(kSevVerbose, "autotune '" + n.name + "': " + line);
+    }
   }
 
   WorkspaceFn workspaceOf = [&](size_t pos, const std::vector<Dims>& inD, const std::vector<Dims>& outD) {

@@ -6,7 +6,31 @@
 
 namespace trtn {
 
-std::shared_ptr<Engine> Engine::create(EngineDesc desc) {
+std::unique_ptr<Kernel> createKernel(BackendKind backend, const Graph& g, const Node& n) {
+  std::vector<DataType> inT, outT;
+  for (int32_t t : n.inputs) inT.push_back(t >= 0 ? g.tensors[t].type : DataType::kFLOAT);
+  for (int32_t t : n.outputs) outT.push_back(g.tensors[t].type);
+  const OpDef& def = opDef(n.type);
+  if (backend == BackendKind::kCpu) return def.createCpu(n, inT, outT);
+  if (backend != BackendKind::kCuda)
+    fail(StatusCode::kUnsupported, "the built-in engine cannot run plans of backend '", backendName(backend), "'");
+#ifdef TRTN_WITH_CUDA
+  if (def.dataDependentOutputs)
+    fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type),
+         ") has data-dependent output shapes, which the cuda backend does not run yet; build for the 'cpu' backend");
+  if (!def.createCuda)
+    fail(StatusCode::kUnsupported, "layer '", n.name, "' has type ", layerTypeName(n.type),
+         ", which has no CUDA kernel yet (docs/backends.md lists the layers the cuda backend runs); build for the "
+         "'cpu' backend");
+  return def.createCuda(n, inT, outT);
+#else
+  fail(StatusCode::kCudaUnavailable,
+       "the plan is for the cuda backend, but this build has no CUDA support (no CUDA compiler was found when the "
+       "addon was built)");
+#endif
+}
+
+std::shared_ptr<Engine> Engine::create(EngineDesc desc, const EngineOptions& options) {
   std::shared_ptr<Engine> e(new Engine(std::move(desc)));
   const Graph& g = e->desc_.graph;
   for (int32_t t : g.inputs) e->io_.push_back(t);
@@ -23,13 +47,12 @@ std::shared_ptr<Engine> Engine::create(EngineDesc desc) {
     });
     if (!s.ok()) fail(StatusCode::kPlanCorrupt, "plan does not validate: ", s.message);
   }
-  for (int32_t id : e->desc_.order) {
-    const Node& n = g.nodes[id];
-    std::vector<DataType> inT, outT;
-    for (int32_t t : n.inputs) inT.push_back(t >= 0 ? g.tensors[t].type : DataType::kFLOAT);
-    for (int32_t t : n.outputs) outT.push_back(g.tensors[t].type);
-    e->kernels_.push_back(opDef(n.type).createCpu(n, inT, outT));
-  }
+  for (int32_t id : e->desc_.order) e->kernels_.push_back(createKernel(e->desc_.backend, g, g.nodes[id]));
+#ifdef TRTN_WITH_CUDA
+  if (e->desc_.backend == BackendKind::kCuda) e->backendState_ = createCudaBackendState(*e, options);
+#else
+  (void)options;
+#endif
   return e;
 }
 

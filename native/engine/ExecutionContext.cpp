@@ -5,6 +5,8 @@
 #include <cstring>
 #include <new>
 
+#include "PoolScope.h"
+
 namespace trtn {
 
 namespace {
@@ -37,6 +39,15 @@ void ExecutionContext::allocateOwnedMemory(int64_t atLeast) {
   if (owned_ && memorySize_ >= need) return;
   size_t bytes = static_cast<size_t>(std::max<int64_t>(need, 1));
   bytes = (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+  if (const BackendState* device = engine_->backendState()) {
+    // Device memory through the runtime's allocator; the old arena goes when no run holds it.
+    owned_.reset();
+    memory_ = nullptr;
+    owned_ = device->allocateActivations(static_cast<int64_t>(bytes));
+    memory_ = static_cast<uint8_t*>(const_cast<void*>(owned_.get()));
+    memorySize_ = need;
+    return;
+  }
   void* p = std::aligned_alloc(kArenaAlignment, bytes);
   if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", bytes, " bytes of activation memory");
   owned_ = std::shared_ptr<const void>(p, [](const void* q) { std::free(const_cast<void*>(q)); });
@@ -156,7 +167,7 @@ const ShapeState& ExecutionContext::resolvedShapes() {
       plan = std::make_shared<const MemoryPlan>(planMemoryForShapes(
           e.graph(), e.desc().order, e.desc().roles, *shapes,
           [&e](size_t pos, const std::vector<Dims>& in, const std::vector<Dims>& out) {
-            return e.kernel(pos).workspaceBytes(in, out);
+            return e.kernelBase(pos).workspaceBytes(in, out);
           }));
     resolved_ = std::move(shapes);
     resolvedPlan_ = std::move(plan);
@@ -351,6 +362,9 @@ ExecutionSnapshot ExecutionContext::prepare() {
       continue;
     }
     int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
+    if (!d.isInput && outputAllocator_[i] && engine_->backendState())
+      fail(StatusCode::kUnsupported, "output '", d.name, "' has an output allocator, which the ", backendName(engine_->backend()),
+           " backend does not support yet; bind a buffer with setTensorAddress() instead");
     if (!d.isInput && outputAllocator_[i]) {
       // With an output allocator the run writes to its own memory, handed over afterwards.
       auto memory = allocateRunMemory(need, "output '" + d.name + "'");
@@ -378,6 +392,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
       const Node& c = g.nodes[g.tensors[t].producer];
       const Weights* w = c.getWeights("weights");
       snap.tensorData[t] = w ? w->mutableData() : nullptr;
+      if (const BackendState* device = engine_->backendState()) snap.tensorData[t] = device->constantData(static_cast<int32_t>(t));
     } else if (role == TensorRole::kActivation && plan.tensorOffset[t] >= 0) {
       int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
       if (need > plan.tensorBytes[t])
@@ -473,7 +488,7 @@ void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState&
   };
 
   KernelIO io;
-  io.pool = &ThreadPool::global();
+  io.pool = &currentPool();
   for (size_t i = 0; i < numIn; ++i) {
     TensorRef r;
     int32_t t = node.inputs[i];
@@ -536,9 +551,12 @@ void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState&
 
 RunResult ExecutionContext::run(const ExecutionSnapshot& s) {
   const Engine& e = *s.engine;
+  if (e.backend() != BackendKind::kCpu)
+    fail(StatusCode::kInternal, "ExecutionContext::run runs CPU engines; this engine is for the ", backendName(e.backend()),
+         " backend");
   const Graph& g = e.graph();
   const MemoryPlan& plan = *s.plan;
-  ThreadPool& pool = ThreadPool::global();
+  ThreadPool& pool = currentPool();
   const auto& order = e.desc().order;
   const ShapeState& shapes = s.shapes();
   RunResult result;

@@ -1,6 +1,7 @@
 #include "Graph.h"
 
 #include <cstring>
+#include <limits>
 #include <set>
 
 namespace trtn {
@@ -15,11 +16,17 @@ std::string dimsToString(const Dims& d) {
 }
 
 int64_t volume(const Dims& d) {
-  int64_t v = 1;
+  bool empty = false;
   for (int64_t x : d) {
     if (x < 0) return -1;
-    v *= x;
+    empty = empty || x == 0;
   }
+  if (empty) return 0;
+  int64_t v = 1;
+  for (int64_t x : d)
+    // Saturates instead of wrapping (absurd dims from malformed input): sizes that large are
+    // refused as too large downstream rather than wrapping to small or negative counts.
+    if (__builtin_mul_overflow(v, x, &v)) return std::numeric_limits<int64_t>::max();
   return v;
 }
 

@@ -20,7 +20,7 @@ namespace trtn {
 using Dims = std::vector<int64_t>;
 
 std::string dimsToString(const Dims& d);
-// Product of the dimensions; -1 if any is unknown.
+// Product of the dimensions; -1 if any is unknown; saturates at INT64_MAX instead of overflowing.
 int64_t volume(const Dims& d);
 bool isFullyKnown(const Dims& d);
 

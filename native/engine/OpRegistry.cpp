@@ -31,6 +31,9 @@ void registerAll() {
   registerReverseSequence();
   registerGridSample();
   registerLoopOps();
+#ifdef TRTN_WITH_CUDA
+  registerCudaKernels();
+#endif
 }
 
 void ensureRegistered() {
@@ -41,6 +44,11 @@ void ensureRegistered() {
 }  // namespace
 
 void registerOp(OpDef def) { table()[static_cast<int32_t>(def.type)] = std::move(def); }
+
+void setCudaKernel(LayerType type, CreateCudaKernelFn create) {
+  auto it = table().find(static_cast<int32_t>(type));
+  if (it != table().end()) it->second.createCuda = create;
+}
 
 const OpDef* findOpDef(LayerType type) {
   ensureRegistered();

@@ -86,23 +86,75 @@ struct KernelIO {
   std::function<void*(size_t output, const Dims& dims)> allocateOutput;
 };
 
-class CpuKernel {
+// What every backend's kernel tells the builder and the memory planner.
+class Kernel {
  public:
-  virtual ~CpuKernel() = default;
+  virtual ~Kernel() = default;
   // Scratch bytes needed for these shapes; planned into the context's activation memory.
   virtual size_t workspaceBytes(const std::vector<Dims>& inDims, const std::vector<Dims>& outDims) const {
     (void)inDims;
     (void)outDims;
     return 0;
   }
-  virtual void run(KernelIO& io) = 0;
   // Name of the implementation chosen (reported in engine inspection and build logs).
   virtual const char* implementation() const { return "reference"; }
+};
+
+class CpuKernel : public Kernel {
+ public:
+  virtual void run(KernelIO& io) = 0;
+};
+
+// Per-context library handles of the CUDA backend (cuBLASLt, cuDNN); defined under native/cuda.
+struct CudaLibraries;
+
+// What a CUDA kernel runs with: tensors in device memory (shape tensor inputs excepted: their
+// values are in TensorRef::values, their data in host memory), scratch in the context's device
+// arena, the stream to launch on and the context's library handles. Kernels only launch work;
+// they never synchronize the host with the stream.
+struct CudaKernelIO {
+  std::vector<TensorRef> in;  // data == nullptr for absent optional inputs
+  std::vector<TensorRef> out;
+  void* workspace = nullptr;
+  size_t workspaceBytes = 0;
+  void* stream = nullptr;  // cudaStream_t
+  CudaLibraries* libs = nullptr;
+};
+
+// Device copies of a node's attribute weights (convolution kernels and biases, scale
+// parameters), made once per engine through the runtime's allocator and shared by its contexts.
+class DeviceWeights {
+ public:
+  virtual ~DeviceWeights() = default;
+  // Device memory holding `w` converted to `as` (null for empty weights).
+  virtual void* upload(const Weights& w, DataType as) = 0;
+};
+
+class CudaKernel : public Kernel {
+ public:
+  virtual void run(CudaKernelIO& io) = 0;
+  // Called once when an engine is created, before any run.
+  virtual void uploadWeights(DeviceWeights& to) { (void)to; }
+  // (optional) Called by the builder at the first profile's OPT shapes: times this kernel's
+  // implementations on the device and records the fastest in `node`'s attributes, so plans keep
+  // the choice (kernels made from the node honour it). workspaceLimit: the scratch a choice may
+  // use (-1: the kernel's own cap). Returns a line for the build log, empty when nothing was timed.
+  virtual std::string tune(Node& node, const std::vector<Dims>& inDims, const std::vector<Dims>& outDims,
+                           int64_t workspaceLimit) {
+    (void)node;
+    (void)inDims;
+    (void)outDims;
+    (void)workspaceLimit;
+    return {};
+  }
 };
 
 using InferFn = void (*)(InferIO&);
 using CreateCpuKernelFn = std::unique_ptr<CpuKernel> (*)(const Node&, const std::vector<DataType>& inTypes,
                                                         const std::vector<DataType>& outTypes);
+// Throws UNSUPPORTED naming the layer for configurations the CUDA kernel does not cover.
+using CreateCudaKernelFn = std::unique_ptr<CudaKernel> (*)(const Node&, const std::vector<DataType>& inTypes,
+                                                          const std::vector<DataType>& outTypes);
 
 struct OpDef {
   LayerType type;
@@ -121,6 +173,8 @@ struct OpDef {
   // Some output dims depend on the input values (NonZero, NMS): inference leaves them -1 even at
   // run time, and the kernel sizes those outputs through KernelIO::allocateOutput.
   bool dataDependentOutputs = false;
+  // The CUDA backend's kernel; null while the layer has none (builds for 'cuda' then fail).
+  CreateCudaKernelFn createCuda = nullptr;
 };
 
 // Null if the layer type has no implementation in the built-in engine.
@@ -128,5 +182,7 @@ const OpDef* findOpDef(LayerType type);
 const OpDef& opDef(LayerType type);  // throws UNSUPPORTED
 
 void registerOp(OpDef def);
+// Attaches a CUDA kernel to a registered op (native/cuda/engine registers them).
+void setCudaKernel(LayerType type, CreateCudaKernelFn create);
 
 }  // namespace trtn

@@ -1,5 +1,7 @@
 #include "ThreadPool.h"
 
+#include "PoolScope.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -162,6 +164,16 @@ ThreadPool& ThreadPool::global() {
   }
   return *gPool;
 }
+
+namespace {
+thread_local ThreadPool* tCurrentPool = nullptr;
+}  // namespace
+
+ThreadPool& currentPool() { return tCurrentPool ? *tCurrentPool : ThreadPool::global(); }
+
+PoolScope::PoolScope(ThreadPool* pool) : previous_(tCurrentPool) { tCurrentPool = pool; }
+
+PoolScope::~PoolScope() { tCurrentPool = previous_; }
 
 bool ThreadPool::configure(int threads) {
   std::lock_guard<std::mutex> lock(gPoolMutex);

@@ -37,10 +37,9 @@ describe.skipIf(!!skipReason)(gpuTitle('cuda devices'), () => {
     expect(() => cuda.setDevice(-1)).toThrow(RangeError);
   });
 
-  it("keeps the engine's cuda backend unavailable while the cuda runtime is usable; auto picks cpu", () => {
+  it('reports the engine\'s cuda backend available with the device, and auto picks it', () => {
     const b = trt.getBackends().find((x) => x.name === 'cuda')!;
-    expect(b.available).toBe(false);
-    expect(b.reason).toMatch(/^the built-in engine's CUDA backend is not built yet \(the CUDA runtime itself is usable: /);
-    expect(trt.resolveBackend('auto').name).toBe('cpu');
+    expect(b.available).toBe(true);
+    expect(trt.resolveBackend('auto').name).toBe('cuda');
   });
 });

@@ -78,7 +78,7 @@ describe.skipIf(!!skipReason)(gpuTitle('cuda.DeviceBuffer'), () => {
     expect(nums(d.read(DataType.FLOAT, 0, 16))).toEqual([0, 1, 2, 3]);
     d.copyFrom(new DataView(new Float32Array([9, 9]).buffer), { dstOffset: 8 });
     const out = new ArrayBuffer(16);
-    d.copyTo(out);
+    d.copyTo(out, { byteLength: 16 });
     expect(nums(new Float32Array(out))).toEqual([0, 1, 9, 9]);
     // device to device
     using e = new cuda.DeviceBuffer(16);

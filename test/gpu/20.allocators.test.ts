@@ -105,6 +105,8 @@ describe.skipIf(!!skipReason)(gpuTitle('GPU allocators'), () => {
     expect(usage.reservedHighBytes).toBeGreaterThanOrEqual(4 * n);
     // The release threshold keeps the freed memory reserved for reuse, until trimmed.
     expect(usage.reservedBytes).toBeGreaterThanOrEqual(4 * n);
+    // The pool releases memory once a synchronization has shown it the stream-ordered free done.
+    stream!.synchronize();
     pool.trimTo(0);
     expect(pool.usage().reservedBytes).toBe(0);
     // Synchronous allocate on a pool orders on the legacy default stream.

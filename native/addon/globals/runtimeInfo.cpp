@@ -44,11 +44,12 @@ static std::string cudaRuntimeReason(bool* usable) {
 #endif
 }
 
-static std::string cudaBackendReason() {
-  bool usable = false;
-  std::string runtime = cudaRuntimeReason(&usable);
-  if (!usable) return runtime;
-  return "the built-in engine's CUDA backend is not built yet (the CUDA runtime itself is usable: " + runtime + ")";
+// The built-in engine's CUDA backend is usable exactly when the CUDA runtime is (cuBLASLt and
+// cuDNN are loaded when a layer first needs them, and their absence is reported then).
+static std::string cudaBackendReason(bool* usable) {
+  std::string runtime = cudaRuntimeReason(usable);
+  if (!*usable) return runtime;
+  return "built-in engine on the GPU (" + runtime + "; GEMM through cuBLASLt, convolution through cuDNN)";
 }
 
 Napi::Value CudaRuntimeInfo(const Napi::CallbackInfo& info) {
@@ -85,8 +86,10 @@ Napi::Value GetBackends(const Napi::CallbackInfo& info) {
   list.Set(0u, cpu);
   Napi::Object cuda = Napi::Object::New(env);
   cuda.Set("name", "cuda");
-  cuda.Set("available", false);
-  cuda.Set("reason", cudaBackendReason());
+  bool cudaUsable = false;
+  std::string cudaReason = cudaBackendReason(&cudaUsable);
+  cuda.Set("available", cudaUsable);
+  cuda.Set("reason", cudaReason);
   list.Set(1u, cuda);
   Napi::Object trt = Napi::Object::New(env);
   trt.Set("name", "tensorrt");

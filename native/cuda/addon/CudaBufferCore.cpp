@@ -61,7 +61,13 @@ void CudaBufferCore::dispose(Napi::Env env) {
 std::shared_ptr<CudaMemory> memoryFromArgs(const Napi::CallbackInfo& info,
                                            std::shared_ptr<CudaMemory> (*make)(const Napi::CallbackInfo&, uint64_t)) {
   Napi::Env env = info.Env();
-  if (info[0].IsExternal()) return *info[0].As<Napi::External<std::shared_ptr<CudaMemory>>>().Data();
+  if (info[0].IsExternal()) {
+    // Moved out: the External lives until V8 collects it, and a copy held there would keep the
+    // memory from its allocator until then.
+    std::shared_ptr<CudaMemory>* carried = info[0].As<Napi::External<std::shared_ptr<CudaMemory>>>().Data();
+    if (!carried || !*carried) trtn::addon::throwError(env, StatusCode::kInvalidArgument, "this memory has already been wrapped");
+    return std::move(*carried);
+  }
   double requested = trtn::addon::argNumber(info, 0, "byteLength");
   if (!(requested >= 0) || requested > 9.007199254740992e15)
     trtn::addon::throwError(env, StatusCode::kInvalidArgument, "byteLength must be a non-negative integer");

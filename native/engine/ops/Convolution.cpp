@@ -79,17 +79,22 @@ void inferConvolutionLike(InferIO& io, WindowOp op) {
   if (kw) {
     checkWeightType(io, "kernel weights", kw->type, t);
     if (C > 0) {
-      int64_t expected = K * (C / G) * kvol;  // equals C * (K / G) * kvol for deconvolution
+      // Products of absurd dims (malformed models) must not overflow: -1 never matches a count.
+      const auto product = [](int64_t a, int64_t b, int64_t c) {
+        int64_t ab = 0, abc = 0;
+        return __builtin_mul_overflow(a, b, &ab) || __builtin_mul_overflow(ab, c, &abc) ? int64_t{-1} : abc;
+      };
+      int64_t expected = product(K, C / G, kvol);  // equals C * (K / G) * kvol for deconvolution
       bool fixable = false;  // some numGroups dividing C and numOutputMaps gives this count
       for (int64_t g = 1; io.addTime && !fixable && g <= std::min(C, K); ++g)
-        fixable = C % g == 0 && K % g == 0 && K * (C / g) * kvol == kw->count;
+        fixable = C % g == 0 && K % g == 0 && product(K, C / g, kvol) == kw->count;
       if (kw->count != expected && !fixable)
         io.error("kernel weights have ", kw->count, " values but ", formula, " = ", K, "*", C, "/", G, "*", kvol, " = ",
                  expected, io.addTime ? " (and no numGroups dividing C and numOutputMaps gives that count)" : "");
     } else {
       // Unknown C: the count must still be a whole number of channels.
-      int64_t unit = deconv ? (K / G) * kvol : K * kvol;
-      if (kw->count % unit != 0)
+      int64_t unit = 0;
+      if (__builtin_mul_overflow(deconv ? K / G : K, kvol, &unit) || unit <= 0 || kw->count % unit != 0)
         io.error("kernel weights have ", kw->count, " values, which is not a multiple of ",
                  deconv ? "numOutputMaps/numGroups*prod(kernelSizeNd) = " : "numOutputMaps*prod(kernelSizeNd) = ", unit);
     }

@@ -17,5 +17,7 @@ void registerGridSample();      // ops/GridSample.cpp
 void registerLoopOps();         // ops/Loop.cpp: TRIP_LIMIT, RECURRENCE, ITERATOR, LOOP_OUTPUT, LOOP (internal)
 void registerNonZero();         // ops/NonZero.cpp
 void registerNms();             // ops/Nms.cpp
+// native/cuda/engine/CudaOps.cpp: attaches CUDA kernels (only in builds with CUDA).
+void registerCudaKernels();
 
 }  // namespace trtn

@@ -1,0 +1,156 @@
+// The CUDA backend's per-engine state (constants and attribute weights in device memory, made
+// once through the runtime's GpuAllocator and shared by every context) and the launch loop of a
+// run.
+#include "CudaEngine.h"
+
+#include <mutex>
+#include <vector>
+
+#include "../GpuAllocator.h"
+#include "CudaLibraries.h"
+#include "CudaOpsCommon.h"
+
+namespace trtn {
+
+namespace {
+
+class CudaEngineState final : public BackendState, public DeviceWeights {
+ public:
+  CudaEngineState(int device, std::shared_ptr<cuda::GpuAllocator> allocator)
+      : device_(device), allocator_(std::move(allocator)) {}
+
+  // Device memory through the allocator (cudaMalloc without one); freed when the last holder lets go.
+  std::shared_ptr<void> allocate(int64_t bytes, const char* tag) const {
+    const uint64_t size = static_cast<uint64_t>(std::max<int64_t>(bytes, 1));
+    cuda::DeviceGuard guard(device_);
+    if (allocator_) {
+      void* p = allocator_->allocate(size, 256, 0, tag);
+      if (!p)
+        fail(StatusCode::kOutOfMemory, "the GPU allocator (", allocator_->name(), ") refused ", size, " bytes for ", tag,
+             ": ", cuda::GpuAllocator::lastRefusal());
+      auto alloc = allocator_;
+      return std::shared_ptr<void>(p, [alloc](void* q) { alloc->deallocate(q); });
+    }
+    void* p = nullptr;
+    cudaError_t err = cudaMalloc(&p, size);
+    if (err != cudaSuccess) {
+      Status s = cuda::statusOf(err, "cudaMalloc");
+      fail(err == cudaErrorMemoryAllocation ? StatusCode::kOutOfMemory : s.code, "could not allocate ", size,
+           " bytes of device memory for ", tag, ": ", s.message);
+    }
+    return std::shared_ptr<void>(p, [](void* q) { cudaFree(q); });
+  }
+
+  std::shared_ptr<const void> allocateActivations(int64_t bytes) const override {
+    return allocate(bytes, "activations");
+  }
+
+  void* constantData(int32_t tensor) const override {
+    return static_cast<size_t>(tensor) < constants_.size() ? constants_[tensor] : nullptr;
+  }
+
+  void* upload(const Weights& w, DataType as) override {
+    if (w.empty()) return nullptr;
+    const void* src = w.data.get();
+    std::vector<uint8_t> converted;
+    if (w.type != as) {
+      converted.resize(static_cast<size_t>(byteSizeOf(as, w.count)));
+      for (int64_t i = 0; i < w.count; ++i) storeFromDouble(converted.data(), as, i, loadAsDouble(src, w.type, i));
+      src = converted.data();
+    }
+    const int64_t bytes = byteSizeOf(as, w.count);
+    std::shared_ptr<void> memory = allocate(bytes, "weights");
+    cuda::DeviceGuard guard(device_);
+    cuda::check(cudaMemcpy(memory.get(), src, static_cast<size_t>(bytes), cudaMemcpyHostToDevice), "cudaMemcpy (weights)");
+    owned_.push_back(memory);
+    return memory.get();
+  }
+
+  void uploadConstants(const Engine& e) {
+    const Graph& g = e.graph();
+    constants_.assign(g.tensors.size(), nullptr);
+    for (size_t t = 0; t < g.tensors.size(); ++t) {
+      // Constants marked as network outputs too: their run copies them into the output.
+      const int32_t p = g.tensors[t].producer;
+      if (p < 0 || g.nodes[p].type != LayerType::kCONSTANT) continue;
+      const Weights* w = g.nodes[p].getWeights("weights");
+      if (w) constants_[t] = upload(*w, w->type);
+    }
+  }
+
+  int device() const { return device_; }
+
+ private:
+  int device_;
+  std::shared_ptr<cuda::GpuAllocator> allocator_;
+  std::vector<void*> constants_;
+  std::vector<std::shared_ptr<void>> owned_;
+};
+
+}  // namespace
+
+std::unique_ptr<BackendState> createCudaBackendState(const Engine& engine, const EngineOptions& options) {
+  cuda::requireDevice();
+  auto allocator = std::static_pointer_cast<cuda::GpuAllocator>(options.gpuAllocator);
+  const int device = allocator ? allocator->device() : cuda::currentDevice();
+  auto state = std::make_unique<CudaEngineState>(device, std::move(allocator));
+  state->uploadConstants(engine);
+  for (size_t pos = 0; pos < engine.desc().order.size(); ++pos) engine.cudaKernel(pos).uploadWeights(*state);
+  return state;
+}
+
+namespace cuda {
+
+void enqueueRun(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
+  const Engine& e = *s.engine;
+  const Graph& g = e.graph();
+  const MemoryPlan& plan = *s.plan;
+  const ShapeState& shapes = s.shapes();
+  const auto& order = e.desc().order;
+  DeviceGuard guard(libs.device);
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    const Node& node = g.nodes[order[pos]];
+    if (node.type == LayerType::kCONSTANT) {
+      // Constants are read in place from the engine's device copy unless they are network outputs.
+      const int32_t t = node.outputs[0];
+      const void* source = e.backendState()->constantData(t);
+      if (g.tensors[t].isOutput && s.tensorData[t] && source)
+        copyDevice(s.tensorData[t], source, byteSizeOf(shapes.types[t], volume(shapes.dims[t])), stream);
+      continue;
+    }
+    CudaKernelIO io;
+    io.stream = stream;
+    io.libs = &libs;
+    for (int32_t t : node.inputs) {
+      TensorRef r;
+      if (t >= 0) {
+        r.data = s.tensorData[t];
+        r.type = shapes.types[t];
+        r.dims = shapes.dims[t];
+        if (const auto& v = shapes.values[t]) r.values = &*v;
+      }
+      io.in.push_back(std::move(r));
+    }
+    for (int32_t t : node.outputs) {
+      TensorRef r;
+      r.data = s.tensorData[t];
+      r.type = shapes.types[t];
+      r.dims = shapes.dims[t];
+      io.out.push_back(std::move(r));
+    }
+    // Kernels that adapt to their scratch (GEMM, convolution) get everything planned for them.
+    const int64_t planned = plan.workspaceBytes[order[pos]];
+    if (planned > 0) {
+      io.workspace = s.arena + plan.workspaceOffset[order[pos]];
+      io.workspaceBytes = static_cast<size_t>(planned);
+    }
+    Status st = captureStatus([&] { e.cudaKernel(pos).run(io); });
+    if (!st.ok()) {
+      if (st.message.find("layer '") != std::string::npos) throw EngineError(st.code, st.message);
+      fail(st.code, "layer '", node.name, "' (", layerTypeName(node.type), "): ", st.message);
+    }
+  }
+}
+
+}  // namespace cuda
+}  // namespace trtn

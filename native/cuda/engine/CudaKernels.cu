@@ -1,0 +1,774 @@
+// The CUDA backend's own kernels: simple grid-stride loops first (correctness before speed),
+// 16-bit floats computed in float as the CPU backend does, formulas matching its kernels.
+#include "CudaKernels.h"
+
+// Integer templates also serve unsigned types, where sign tests are constant.
+#pragma nv_diag_suppress 186
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../engine/Status.h"
+#include "../CudaRuntime.h"
+
+namespace trtn::cuda::kernels {
+
+namespace {
+
+using bf16 = __nv_bfloat16;
+
+constexpr int kThreads = 256;
+
+unsigned blocksFor(int64_t n, int threads = kThreads) {
+  int64_t b = (n + threads - 1) / threads;
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(b, 65535LL * 16)));
+}
+
+void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
+
+#define TRTN_GRID_LOOP(i, n) \
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<int64_t>(blockDim.x) * gridDim.x)
+
+// Storage <-> float.
+template <typename T>
+struct F {
+  static __device__ __forceinline__ float load(T v) { return static_cast<float>(v); }
+  static __device__ __forceinline__ T store(float v) { return static_cast<T>(v); }
+};
+template <>
+struct F<__half> {
+  static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
+  static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
+};
+template <>
+struct F<bf16> {
+  static __device__ __forceinline__ float load(bf16 v) { return __bfloat162float(v); }
+  static __device__ __forceinline__ bf16 store(float v) { return __float2bfloat16_rn(v); }
+};
+
+template <typename T>
+constexpr bool kIsFloat = std::is_same_v<T, float> || std::is_same_v<T, __half> || std::is_same_v<T, bf16>;
+
+__device__ __forceinline__ int64_t offsetOf(int64_t linear, const Strided& v) {
+  int64_t off = 0;
+  for (int d = v.rank - 1; d >= 0; --d) {
+    const int64_t n = v.dims[d];
+    off += (linear % n) * v.stride[d];
+    linear /= n;
+  }
+  return off;
+}
+
+int64_t volumeOf(const Strided& v) {
+  int64_t n = 1;
+  for (int d = 0; d < v.rank; ++d) n *= v.dims[d];
+  return n;
+}
+
+// Calls fn(T{}) for FLOAT, HALF, BF16.
+template <typename Fn>
+void dispatchFloat(DataType t, const char* what, Fn&& fn) {
+  switch (t) {
+    case DataType::kFLOAT: fn(float{}); return;
+    case DataType::kHALF: fn(__half{}); return;
+    case DataType::kBF16: fn(bf16{}); return;
+    default: fail(StatusCode::kUnsupported, what, ": the cuda backend does not support ", dataTypeName(t), " here");
+  }
+}
+
+// Numeric types plus BOOL (stored as uint8).
+template <typename Fn>
+void dispatchAll(DataType t, const char* what, Fn&& fn) {
+  switch (t) {
+    case DataType::kFLOAT: fn(float{}); return;
+    case DataType::kHALF: fn(__half{}); return;
+    case DataType::kBF16: fn(bf16{}); return;
+    case DataType::kINT8: fn(int8_t{}); return;
+    case DataType::kUINT8:
+    case DataType::kBOOL: fn(uint8_t{}); return;
+    case DataType::kINT32: fn(int32_t{}); return;
+    case DataType::kINT64: fn(int64_t{}); return;
+    default: fail(StatusCode::kUnsupported, what, ": the cuda backend does not support ", dataTypeName(t), " here");
+  }
+}
+
+template <typename Fn>
+void dispatchSize(int bytes, Fn&& fn) {
+  switch (bytes) {
+    case 1: fn(uint8_t{}); return;
+    case 2: fn(uint16_t{}); return;
+    case 4: fn(uint32_t{}); return;
+    case 8: fn(uint64_t{}); return;
+    default: fail(StatusCode::kUnsupported, "elements of ", bytes, " bytes are not supported by the cuda backend");
+  }
+}
+
+// ---- Block reductions ----------------------------------------------------------------------
+
+enum Combine : int { kSum = 0, kProd = 1, kMax = 2, kMin = 3 };
+
+__device__ __forceinline__ float combine(int op, float a, float b) {
+  switch (op) {
+    case kProd: return a * b;
+    case kMax: return (a != a || b != b) ? a + b : fmaxf(a, b);  // NaN propagates
+    case kMin: return (a != a || b != b) ? a + b : fminf(a, b);
+    default: return a + b;
+  }
+}
+
+__device__ __forceinline__ float identityOf(int op) {
+  switch (op) {
+    case kProd: return 1.f;
+    case kMax: return -INFINITY;
+    case kMin: return INFINITY;
+    default: return 0.f;
+  }
+}
+
+// Reduces v over the block (blockDim.x a multiple of 32, at most 1024); every thread gets the result.
+__device__ float blockReduce(float v, int op) {
+  __shared__ float partial[32];
+  __shared__ float result;
+  for (int off = 16; off > 0; off >>= 1) v = combine(op, v, __shfl_xor_sync(0xffffffffu, v, off));
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (lane == 0) partial[warp] = v;
+  __syncthreads();
+  if (warp == 0) {
+    v = lane < static_cast<int>(blockDim.x >> 5) ? partial[lane] : identityOf(op);
+    for (int off = 16; off > 0; off >>= 1) v = combine(op, v, __shfl_xor_sync(0xffffffffu, v, off));
+    if (lane == 0) result = v;
+  }
+  __syncthreads();
+  float r = result;
+  __syncthreads();  // partial and result are reused by the next call
+  return r;
+}
+
+// ---- Copies ---------------------------------------------------------------------------------
+
+template <typename U>
+__global__ void copyStridedK(const U* src, int64_t srcOff, Strided sv, U* dst, int64_t dstOff, Strided dv, int64_t n) {
+  TRTN_GRID_LOOP(i, n) dst[dstOff + offsetOf(i, dv)] = src[srcOff + offsetOf(i, sv)];
+}
+
+struct Pre {
+  int64_t v[kMaxDims];
+};
+
+template <typename U>
+__global__ void padK(const U* in, Strided iv, U* out, Strided ov, Pre pre, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    int64_t rest = i, off = 0;
+    bool inside = true;
+    for (int d = ov.rank - 1; d >= 0; --d) {
+      const int64_t c = rest % ov.dims[d] - pre.v[d];
+      rest /= ov.dims[d];
+      inside = inside && c >= 0 && c < iv.dims[d];
+      off += c * iv.stride[d];
+    }
+    out[i] = inside ? in[off] : U(0);
+  }
+}
+
+// ---- Cast -----------------------------------------------------------------------------------
+
+// Float to integer as the CPU backend: truncation toward zero, saturating, NaN to 0.
+template <typename TO>
+__device__ __forceinline__ TO saturate(float v) {
+  double lo, hi;
+  if constexpr (std::is_same_v<TO, int8_t>) lo = -128.0, hi = 127.0;
+  else if constexpr (std::is_same_v<TO, uint8_t>) lo = 0.0, hi = 255.0;
+  else if constexpr (std::is_same_v<TO, int32_t>) lo = -2147483648.0, hi = 2147483647.0;
+  else lo = -9223372036854775808.0, hi = 9223372036854775807.0;
+  const double x = v;
+  if (x != x) return TO(0);
+  if (x >= hi) return static_cast<TO>(std::is_same_v<TO, int64_t> ? 0x7fffffffffffffffLL : static_cast<long long>(hi));
+  if (x <= lo) return static_cast<TO>(std::is_same_v<TO, int64_t> ? (-0x7fffffffffffffffLL - 1) : static_cast<long long>(lo));
+  return static_cast<TO>(static_cast<long long>(x));
+}
+
+template <typename TI, typename TO>
+__global__ void castK(const TI* in, TO* out, int64_t n, bool toBool) {
+  TRTN_GRID_LOOP(i, n) {
+    if constexpr (kIsFloat<TI>) {
+      const float v = F<TI>::load(in[i]);
+      if (toBool) out[i] = static_cast<TO>(v != 0.f);
+      else if constexpr (kIsFloat<TO>) out[i] = F<TO>::store(v);
+      else out[i] = saturate<TO>(v);
+    } else {
+      if (toBool) out[i] = static_cast<TO>(in[i] != 0);
+      else if constexpr (kIsFloat<TO>) out[i] = F<TO>::store(static_cast<float>(in[i]));
+      else out[i] = static_cast<TO>(in[i]);
+    }
+  }
+}
+
+// ---- Elementwise ----------------------------------------------------------------------------
+
+enum EwOp : int { kSUM, kPROD, kMAX, kMIN, kSUB, kDIV, kPOW, kFLOOR_DIV, kAND, kOR, kXOR, kEQUAL, kGREATER, kLESS };
+
+template <typename T>
+__device__ __forceinline__ T wrapOp(int op, T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  switch (op) {
+    case kSUM: return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+    case kSUB: return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+    case kPROD: return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+    case kMAX: return a > b ? a : b;
+    case kMIN: return a < b ? a : b;
+    case kDIV:
+      if (b == 0) return 0;
+      if (std::is_signed_v<T> && b == T(-1)) return static_cast<T>(U(0) - static_cast<U>(a));
+      return static_cast<T>(a / b);
+    case kFLOOR_DIV: {
+      if (b == 0) return 0;
+      if (std::is_signed_v<T> && b == T(-1)) return static_cast<T>(U(0) - static_cast<U>(a));
+      T q = static_cast<T>(a / b), r = static_cast<T>(a % b);
+      return (r != 0 && ((r < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
+    }
+    case kPOW: {
+      if (std::is_signed_v<T> && b < 0) {
+        if (a == 1) return 1;
+        if (std::is_signed_v<T> && a == T(-1)) return (b % 2 == 0) ? T(1) : T(-1);
+        return 0;
+      }
+      U result = 1, base = static_cast<U>(a), e = static_cast<U>(b);
+      while (e) {
+        if (e & 1u) result = static_cast<U>(result * base);
+        e = static_cast<U>(e >> 1);
+        if (e) base = static_cast<U>(base * base);
+      }
+      return static_cast<T>(result);
+    }
+  }
+  return 0;
+}
+
+__device__ __forceinline__ float floatOp(int op, float a, float b) {
+  switch (op) {
+    case kSUM: return a + b;
+    case kPROD: return a * b;
+    case kMAX: return (a != a || b != b) ? a + b : fmaxf(a, b);
+    case kMIN: return (a != a || b != b) ? a + b : fminf(a, b);
+    case kSUB: return a - b;
+    case kDIV: return a / b;
+    case kPOW: return powf(a, b);
+    case kFLOOR_DIV: return floorf(a / b);
+  }
+  return 0.f;
+}
+
+template <typename T>
+__global__ void elementwiseK(int op, const T* a, Strided av, const T* b, Strided bv, void* out, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    const T x = a[offsetOf(i, av)];
+    const T y = b[offsetOf(i, bv)];
+    if (op >= kAND) {
+      bool r;
+      if constexpr (kIsFloat<T>) {
+        const float fx = F<T>::load(x), fy = F<T>::load(y);
+        r = op == kEQUAL ? fx == fy : op == kGREATER ? fx > fy : fx < fy;
+      } else {
+        switch (op) {
+          case kAND: r = (x != 0) && (y != 0); break;
+          case kOR: r = (x != 0) || (y != 0); break;
+          case kXOR: r = (x != 0) != (y != 0); break;
+          case kEQUAL: r = x == y; break;
+          case kGREATER: r = x > y; break;
+          default: r = x < y; break;
+        }
+      }
+      static_cast<uint8_t*>(out)[i] = r ? 1 : 0;
+    } else if constexpr (kIsFloat<T>) {
+      static_cast<T*>(out)[i] = F<T>::store(floatOp(op, F<T>::load(x), F<T>::load(y)));
+    } else {
+      static_cast<T*>(out)[i] = wrapOp<T>(op, x, y);
+    }
+  }
+}
+
+// ---- Unary ----------------------------------------------------------------------------------
+
+enum UnOp : int {
+  kEXP, kLOG, kSQRT, kRECIP, kABS, kNEG, kSIN, kCOS, kTAN, kSINH, kCOSH, kASIN, kACOS, kATAN, kASINH, kACOSH, kATANH,
+  kCEIL, kFLOOR, kERF, kNOT, kSIGN, kROUND, kISINF, kISNAN
+};
+
+__device__ __forceinline__ float unaryFloat(int op, float x) {
+  switch (op) {
+    case kEXP: return expf(x);
+    case kLOG: return logf(x);
+    case kSQRT: return sqrtf(x);
+    case kRECIP: return 1.f / x;
+    case kABS: return fabsf(x);
+    case kNEG: return -x;
+    case kSIN: return sinf(x);
+    case kCOS: return cosf(x);
+    case kTAN: return tanf(x);
+    case kSINH: return sinhf(x);
+    case kCOSH: return coshf(x);
+    case kASIN: return asinf(x);
+    case kACOS: return acosf(x);
+    case kATAN: return atanf(x);
+    case kASINH: return asinhf(x);
+    case kACOSH: return acoshf(x);
+    case kATANH: return atanhf(x);
+    case kCEIL: return ceilf(x);
+    case kFLOOR: return floorf(x);
+    case kERF: return erff(x);
+    case kSIGN: return x > 0.f ? 1.f : x < 0.f ? -1.f : x;  // keeps 0, -0 and NaN
+    case kROUND: return rintf(x);                           // half to even
+  }
+  return x;
+}
+
+template <typename T>
+__global__ void unaryK(int op, const T* in, void* out, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    const T x = in[i];
+    if constexpr (kIsFloat<T>) {
+      const float f = F<T>::load(x);
+      if (op == kISINF) static_cast<uint8_t*>(out)[i] = isinf(f) ? 1 : 0;
+      else if (op == kISNAN) static_cast<uint8_t*>(out)[i] = f != f ? 1 : 0;
+      else static_cast<T*>(out)[i] = F<T>::store(unaryFloat(op, f));
+    } else {
+      using U = std::make_unsigned_t<T>;
+      T r = x;
+      if (op == kNOT) r = x == 0 ? 1 : 0;
+      else if (op == kNEG || (op == kABS && x < 0)) r = static_cast<T>(U(0) - static_cast<U>(x));
+      else if (op == kSIGN) r = x > 0 ? 1 : x < 0 ? T(-1) : 0;
+      static_cast<T*>(out)[i] = r;
+    }
+  }
+}
+
+// ---- Activations ------------------------------------------------------------------------------
+
+__device__ __forceinline__ float activate(int type, float x, float alpha, float beta) {
+  switch (type) {
+    case 0: return x < 0.f ? 0.f : x;  // RELU (NaN passes)
+    case 1: return 1.f / (1.f + expf(-x));
+    case 2: return tanhf(x);
+    case 3: return x >= 0.f ? x : alpha * x;
+    case 4: return x >= 0.f ? x : alpha * expm1f(x);
+    case 5: return x >= 0.f ? beta * x : beta * alpha * expm1f(x);
+    case 6: return x / (1.f + fabsf(x));
+    case 7: {
+      const float z = beta * x;
+      return alpha * (z > 0.f ? z + log1pf(expf(-z)) : log1pf(expf(z)));
+    }
+    case 8: return x != x ? x : fmaxf(alpha, fminf(beta, x));
+    case 9: return x != x ? x : fmaxf(0.f, fminf(1.f, alpha * x + beta));
+    case 10: return alpha * tanhf(beta * x);
+    case 11: return x > alpha ? x : 0.f;
+    case 12: return 0.5f * x * (1.f + erff(x * 0.70710678118654752f));
+    case 13: return 0.5f * x * (1.f + tanhf(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+  }
+  return x;
+}
+
+// 32-bit indices when the tensor allows: 64-bit division is slow on the GPU.
+template <typename T, typename I>
+__global__ void biasActivationK(const T* x, T* y, I n, const T* bias, I biasLen, I inner, int act, float alpha,
+                                float beta, const T* residual) {
+  for (I i = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; i < n; i += static_cast<I>(blockDim.x) * gridDim.x) {
+    if constexpr (kIsFloat<T>) {
+      float v = F<T>::load(x[i]);
+      if (bias) v += F<T>::load(bias[(i / inner) % biasLen]);
+      if (residual) v += F<T>::load(residual[i]);
+      y[i] = F<T>::store(act >= 0 ? activate(act, v, alpha, beta) : v);
+    } else {
+      T v = x[i];
+      if (bias) v = static_cast<T>(v + bias[(i / inner) % biasLen]);
+      if (residual) v = static_cast<T>(v + residual[i]);
+      y[i] = (act == 0 && v < 0) ? T(0) : v;  // integers: RELU only
+    }
+  }
+}
+
+// Same-shape arithmetic, V elements per thread (one 8- or 16-byte access).
+template <typename T, int V>
+struct alignas(sizeof(T) * V) Pack {
+  T v[V];
+};
+
+template <typename T, int V>
+__global__ void elementwiseFlatK(int op, const T* a, const T* b, T* out, int64_t packs) {
+  using P = Pack<T, V>;
+  TRTN_GRID_LOOP(i, packs) {
+    const P x = reinterpret_cast<const P*>(a)[i];
+    const P y = reinterpret_cast<const P*>(b)[i];
+    P r;
+#pragma unroll
+    for (int k = 0; k < V; ++k) r.v[k] = F<T>::store(floatOp(op, F<T>::load(x.v[k]), F<T>::load(y.v[k])));
+    reinterpret_cast<P*>(out)[i] = r;
+  }
+}
+
+struct Values {
+  int64_t v[8];
+};
+
+template <typename T>
+__global__ void writeValuesK(T* out, Values values, int count) {
+  if (threadIdx.x < count) out[threadIdx.x] = static_cast<T>(values.v[threadIdx.x]);
+}
+
+// ---- Softmax, reduce, normalization -------------------------------------------------------------
+
+template <typename T>
+__global__ void softmaxK(const T* in, T* out, int64_t outer, int64_t len, int64_t inner) {
+  for (int64_t row = blockIdx.x; row < outer * inner; row += gridDim.x) {
+    const int64_t o = row / inner, i = row % inner;
+    const T* x = in + o * len * inner + i;
+    T* y = out + o * len * inner + i;
+    float m = -INFINITY;
+    for (int64_t j = threadIdx.x; j < len; j += blockDim.x) m = fmaxf(m, F<T>::load(x[j * inner]));
+    m = blockReduce(m, kMax);
+    float s = 0.f;
+    for (int64_t j = threadIdx.x; j < len; j += blockDim.x) s += expf(F<T>::load(x[j * inner]) - m);
+    s = blockReduce(s, kSum);
+    const float inv = 1.f / s;
+    for (int64_t j = threadIdx.x; j < len; j += blockDim.x) y[j * inner] = F<T>::store(expf(F<T>::load(x[j * inner]) - m) * inv);
+  }
+}
+
+template <typename T>
+__global__ void reduceK(int op, const T* in, Strided kept, Strided red, T* out, int64_t outCount, int64_t redCount) {
+  const int combineOp = op == 4 ? kSum : op;  // AVG sums
+  for (int64_t o = blockIdx.x; o < outCount; o += gridDim.x) {
+    const int64_t base = offsetOf(o, kept);
+    float acc = identityOf(combineOp);
+    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) acc = combine(combineOp, acc, F<T>::load(in[base + offsetOf(r, red)]));
+    acc = blockReduce(acc, combineOp);
+    if (threadIdx.x == 0) out[o] = F<T>::store(op == 4 ? acc / static_cast<float>(redCount) : acc);
+  }
+}
+
+struct ParamStrides {
+  int64_t kept[kMaxDims];
+  int64_t red[kMaxDims];
+};
+
+__device__ __forceinline__ int64_t paramOffset(int64_t linear, const Strided& v, const int64_t* strides) {
+  int64_t off = 0;
+  for (int d = v.rank - 1; d >= 0; --d) {
+    off += (linear % v.dims[d]) * strides[d];
+    linear /= v.dims[d];
+  }
+  return off;
+}
+
+template <typename T, typename P>
+__global__ void normalizeK(const T* x, T* y, Strided kept, Strided red, const P* scale, const P* bias, ParamStrides ss,
+                           ParamStrides bs, int64_t outCount, int64_t redCount, float eps) {
+  for (int64_t o = blockIdx.x; o < outCount; o += gridDim.x) {
+    const int64_t base = offsetOf(o, kept);
+    const int64_t sBase = paramOffset(o, kept, ss.kept), bBase = paramOffset(o, kept, bs.kept);
+    float s = 0.f;
+    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) s += F<T>::load(x[base + offsetOf(r, red)]);
+    const float mean = blockReduce(s, kSum) / static_cast<float>(redCount);
+    float v = 0.f;
+    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) {
+      const float d = F<T>::load(x[base + offsetOf(r, red)]) - mean;
+      v += d * d;
+    }
+    const float rstd = rsqrtf(blockReduce(v, kSum) / static_cast<float>(redCount) + eps);
+    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) {
+      const int64_t off = base + offsetOf(r, red);
+      const float g = F<P>::load(scale[sBase + paramOffset(r, red, ss.red)]);
+      const float b = F<P>::load(bias[bBase + paramOffset(r, red, bs.red)]);
+      y[off] = F<T>::store((F<T>::load(x[off]) - mean) * rstd * g + b);
+    }
+  }
+}
+
+// ---- Gather, pooling, scale --------------------------------------------------------------------
+
+template <typename U, typename I>
+__global__ void gatherK(const U* data, U* out, const I* indices, int64_t outer, int64_t axisLen, int64_t inner,
+                        int64_t numIndices, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    const int64_t in = i % inner, rest = i / inner;
+    const int64_t k = rest % numIndices, o = rest / numIndices;
+    int64_t idx = static_cast<int64_t>(indices[k]);
+    if (idx < 0) idx += axisLen;
+    idx = idx < 0 ? 0 : idx >= axisLen ? axisLen - 1 : idx;  // out of range: clamped, never read outside
+    out[i] = data[(o * axisLen + idx) * inner + in];
+  }
+}
+
+template <typename T>
+__global__ void poolK(const T* in, T* out, int64_t planes, PoolGeometry g, int type, float blend, bool exclude, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    int64_t rest = i;
+    const int64_t ox = rest % g.out[2];
+    rest /= g.out[2];
+    const int64_t oy = rest % g.out[1];
+    rest /= g.out[1];
+    const int64_t oz = rest % g.out[0];
+    const int64_t p = rest / g.out[0];
+    const int64_t o[3] = {oz, oy, ox};
+    int64_t lo[3], hi[3], padded = 1, real = 1;
+    for (int a = 0; a < 3; ++a) {
+      const int64_t start = o[a] * g.stride[a] - g.pre[a];
+      lo[a] = start > 0 ? start : 0;
+      const int64_t end = start + g.kernel[a];
+      hi[a] = end < g.in[a] ? end : g.in[a];
+      if (hi[a] < lo[a]) hi[a] = lo[a];
+      const int64_t pe = (end < g.in[a] + g.post[a] ? end : g.in[a] + g.post[a]) - start;
+      padded *= pe > 0 ? pe : 0;
+      real *= hi[a] - lo[a];
+    }
+    const T* plane = in + p * g.in[0] * g.in[1] * g.in[2];
+    float mx = -INFINITY, sum = 0.f;
+    bool nan = false;
+    for (int64_t z = lo[0]; z < hi[0]; ++z)
+      for (int64_t y = lo[1]; y < hi[1]; ++y)
+        for (int64_t x = lo[2]; x < hi[2]; ++x) {
+          const float v = F<T>::load(plane[(z * g.in[1] + y) * g.in[2] + x]);
+          nan = nan || v != v;
+          mx = fmaxf(mx, v);
+          sum += v;
+        }
+    if (nan) mx = NAN;
+    float r;
+    if (real == 0) {
+      r = 0.f;
+    } else if (type == 0) {
+      r = mx;
+    } else {
+      const float avg = sum / static_cast<float>(exclude ? real : padded);
+      r = type == 1 ? avg : (1.f - blend) * mx + blend * avg;
+    }
+    out[i] = F<T>::store(r);
+  }
+}
+
+template <typename T>
+__global__ void scaleK(const T* x, T* y, int64_t n, int64_t channels, int64_t inner, int mode, const float* sc,
+                       const float* sh, const float* pw) {
+  TRTN_GRID_LOOP(i, n) {
+    const int64_t c = (i / inner) % channels, in = i % inner;
+    const int64_t p = mode == 0 ? 0 : mode == 1 ? c : c * inner + in;
+    float v = F<T>::load(x[i]);
+    if (sc) v *= sc[p];
+    if (sh) v += sh[p];
+    if (pw) v = powf(v, pw[p]);
+    y[i] = F<T>::store(v);
+  }
+}
+
+int reduceThreads(int64_t count) { return count >= 256 ? 256 : count >= 64 ? 64 : 32; }
+
+}  // namespace
+
+void copyStrided(const void* src, int64_t srcOff, const Strided& srcView, void* dst, int64_t dstOff,
+                 const Strided& dstView, int elementBytes, cudaStream_t stream) {
+  const int64_t n = volumeOf(srcView);
+  if (n <= 0) return;
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    copyStridedK<U><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(src), srcOff, srcView, static_cast<U*>(dst),
+                                                           dstOff, dstView, n);
+  });
+  checkLaunch("copy kernel launch");
+}
+
+void pad(const void* in, const Strided& inDims, void* out, const Strided& outDims, const int64_t* pre, int elementBytes,
+         cudaStream_t stream) {
+  const int64_t n = volumeOf(outDims);
+  if (n <= 0) return;
+  Pre p{};
+  for (int d = 0; d < outDims.rank; ++d) p.v[d] = pre[d];
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    padK<U><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(in), inDims, static_cast<U*>(out), outDims, p, n);
+  });
+  checkLaunch("padding kernel launch");
+}
+
+void cast(const void* in, DataType inType, void* out, DataType outType, int64_t count, cudaStream_t stream) {
+  if (count <= 0) return;
+  const bool toBool = outType == DataType::kBOOL;
+  dispatchAll(inType, "CAST", [&](auto ti) {
+    using TI = decltype(ti);
+    dispatchAll(outType, "CAST", [&](auto to) {
+      using TO = decltype(to);
+      castK<TI, TO><<<blocksFor(count), kThreads, 0, stream>>>(static_cast<const TI*>(in), static_cast<TO*>(out), count, toBool);
+    });
+  });
+  checkLaunch("cast kernel launch");
+}
+
+void elementwise(int op, const void* a, const Strided& aView, const void* b, const Strided& bView, void* out,
+                 int64_t count, DataType inType, DataType outType, cudaStream_t stream) {
+  (void)outType;
+  if (count <= 0) return;
+  dispatchAll(inType, "ELEMENTWISE", [&](auto tag) {
+    using T = decltype(tag);
+    elementwiseK<T><<<blocksFor(count), kThreads, 0, stream>>>(op, static_cast<const T*>(a), aView, static_cast<const T*>(b),
+                                                               bView, out, count);
+  });
+  checkLaunch("elementwise kernel launch");
+}
+
+void unary(int op, const void* in, void* out, int64_t count, DataType inType, DataType outType, cudaStream_t stream) {
+  (void)outType;
+  if (count <= 0) return;
+  dispatchAll(inType, "UNARY", [&](auto tag) {
+    using T = decltype(tag);
+    unaryK<T><<<blocksFor(count), kThreads, 0, stream>>>(op, static_cast<const T*>(in), out, count);
+  });
+  checkLaunch("unary kernel launch");
+}
+
+void biasActivation(const void* x, void* y, int64_t count, DataType type, const void* bias, int64_t biasLen,
+                    int64_t inner, int act, float alpha, float beta, cudaStream_t stream, const void* residual) {
+  if (count <= 0) return;
+  auto launch = [&](auto tag) {
+    using T = decltype(tag);
+    auto go = [&](auto index) {
+      using I = decltype(index);
+      biasActivationK<T, I><<<blocksFor(count), kThreads, 0, stream>>>(
+          static_cast<const T*>(x), static_cast<T*>(y), static_cast<I>(count), static_cast<const T*>(bias),
+          static_cast<I>(std::max<int64_t>(biasLen, 1)), static_cast<I>(std::max<int64_t>(inner, 1)), act, alpha, beta,
+          static_cast<const T*>(residual));
+    };
+    if (count < (int64_t{1} << 31) - 65536LL * 16 * kThreads) go(int32_t{});
+    else go(int64_t{});
+  };
+  if (type == DataType::kINT32) launch(int32_t{});
+  else if (type == DataType::kINT64) launch(int64_t{});
+  else dispatchFloat(type, "ACTIVATION", launch);
+  checkLaunch("activation kernel launch");
+}
+
+bool elementwiseSameShape(int op, const void* a, const void* b, void* out, int64_t count, DataType type,
+                          cudaStream_t stream) {
+  if (count <= 0 || op > kFLOOR_DIV || (type != DataType::kFLOAT && type != DataType::kHALF && type != DataType::kBF16))
+    return false;
+  constexpr int V = 4;
+  const auto aligned = [](const void* p, size_t bytes) { return reinterpret_cast<uintptr_t>(p) % bytes == 0; };
+  const size_t packBytes = dataTypeSize(type) * V;
+  if (count % V != 0 || !aligned(a, packBytes) || !aligned(b, packBytes) || !aligned(out, packBytes)) return false;
+  const int64_t packs = count / V;
+  dispatchFloat(type, "ELEMENTWISE", [&](auto tag) {
+    using T = decltype(tag);
+    elementwiseFlatK<T, V><<<blocksFor(packs), kThreads, 0, stream>>>(op, static_cast<const T*>(a),
+                                                                       static_cast<const T*>(b), static_cast<T*>(out), packs);
+  });
+  checkLaunch("elementwise kernel launch");
+  return true;
+}
+
+void writeValues(void* out, DataType type, const int64_t* values, int count, cudaStream_t stream) {
+  if (count <= 0) return;
+  TRTN_CHECK(count <= 8, StatusCode::kUnsupported, "SHAPE: tensors of rank above 8 are not supported by the cuda backend");
+  Values v{};
+  for (int i = 0; i < count; ++i) v.v[i] = values[i];
+  if (type == DataType::kINT32) writeValuesK<int32_t><<<1, 32, 0, stream>>>(static_cast<int32_t*>(out), v, count);
+  else if (type == DataType::kINT64) writeValuesK<int64_t><<<1, 32, 0, stream>>>(static_cast<int64_t*>(out), v, count);
+  else fail(StatusCode::kUnsupported, "SHAPE: output type ", dataTypeName(type), " is not supported by the cuda backend");
+  checkLaunch("shape kernel launch");
+}
+
+void softmax(const void* in, void* out, DataType type, int64_t outer, int64_t len, int64_t inner, cudaStream_t stream) {
+  const int64_t rows = outer * inner;
+  if (rows <= 0 || len <= 0) return;
+  const int threads = reduceThreads(len);
+  dispatchFloat(type, "SOFTMAX", [&](auto tag) {
+    using T = decltype(tag);
+    softmaxK<T><<<blocksFor(rows, 1), threads, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), outer, len, inner);
+  });
+  checkLaunch("softmax kernel launch");
+}
+
+void reduce(int op, const void* in, const Strided& kept, const Strided& reduced, void* out, DataType type,
+            cudaStream_t stream) {
+  const int64_t outCount = volumeOf(kept), redCount = volumeOf(reduced);
+  if (outCount <= 0) return;
+  const int threads = reduceThreads(redCount);
+  dispatchFloat(type, "REDUCE", [&](auto tag) {
+    using T = decltype(tag);
+    reduceK<T><<<blocksFor(outCount, 1), threads, 0, stream>>>(op, static_cast<const T*>(in), kept, reduced,
+                                                               static_cast<T*>(out), outCount, redCount);
+  });
+  checkLaunch("reduce kernel launch");
+}
+
+void normalize(const void* x, void* y, const Strided& kept, const Strided& reduced, const void* scale,
+               const int64_t* scaleKept, const int64_t* scaleRed, const void* bias, const int64_t* biasKept,
+               const int64_t* biasRed, DataType type, DataType paramType, float epsilon, cudaStream_t stream) {
+  const int64_t outCount = volumeOf(kept), redCount = volumeOf(reduced);
+  if (outCount <= 0 || redCount <= 0) return;
+  ParamStrides ss{}, bs{};
+  for (int d = 0; d < kept.rank; ++d) {
+    ss.kept[d] = scaleKept[d];
+    bs.kept[d] = biasKept[d];
+  }
+  for (int d = 0; d < reduced.rank; ++d) {
+    ss.red[d] = scaleRed[d];
+    bs.red[d] = biasRed[d];
+  }
+  const int threads = reduceThreads(redCount);
+  dispatchFloat(type, "NORMALIZATION", [&](auto tag) {
+    using T = decltype(tag);
+    dispatchFloat(paramType, "NORMALIZATION scale/bias", [&](auto ptag) {
+      using P = decltype(ptag);
+      normalizeK<T, P><<<blocksFor(outCount, 1), threads, 0, stream>>>(static_cast<const T*>(x), static_cast<T*>(y), kept,
+                                                                        reduced, static_cast<const P*>(scale),
+                                                                        static_cast<const P*>(bias), ss, bs, outCount,
+                                                                        redCount, epsilon);
+    });
+  });
+  checkLaunch("normalization kernel launch");
+}
+
+void gather(const void* data, void* out, const void* indices, DataType indexType, int64_t outer, int64_t axisLen,
+            int64_t inner, int64_t numIndices, int elementBytes, cudaStream_t stream) {
+  const int64_t n = outer * numIndices * inner;
+  if (n <= 0 || axisLen <= 0) return;
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    if (indexType == DataType::kINT64)
+      gatherK<U, int64_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(data), static_cast<U*>(out),
+                                                                 static_cast<const int64_t*>(indices), outer, axisLen,
+                                                                 inner, numIndices, n);
+    else
+      gatherK<U, int32_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(data), static_cast<U*>(out),
+                                                                 static_cast<const int32_t*>(indices), outer, axisLen,
+                                                                 inner, numIndices, n);
+  });
+  checkLaunch("gather kernel launch");
+}
+
+void pool(const void* in, void* out, DataType type, int64_t planes, const PoolGeometry& g, int poolType, float blend,
+          bool excludePadding, cudaStream_t stream) {
+  const int64_t n = planes * g.out[0] * g.out[1] * g.out[2];
+  if (n <= 0) return;
+  dispatchFloat(type, "POOLING", [&](auto tag) {
+    using T = decltype(tag);
+    poolK<T><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), planes, g, poolType,
+                                                    blend, excludePadding, n);
+  });
+  checkLaunch("pooling kernel launch");
+}
+
+void scale(const void* x, void* y, DataType type, int64_t rows, int64_t channels, int64_t inner, int mode,
+           const float* scaleP, const float* shiftP, const float* powerP, cudaStream_t stream) {
+  const int64_t n = rows * channels * inner;
+  if (n <= 0) return;
+  dispatchFloat(type, "SCALE", [&](auto tag) {
+    using T = decltype(tag);
+    scaleK<T><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const T*>(x), static_cast<T*>(y), n,
+                                                     std::max<int64_t>(channels, 1), std::max<int64_t>(inner, 1), mode,
+                                                     scaleP, shiftP, powerP);
+  });
+  checkLaunch("scale kernel launch");
+}
+
+}  // namespace trtn::cuda::kernels
