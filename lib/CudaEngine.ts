@@ -1,4 +1,5 @@
 import type { NativeEngine, NativeEngineInfo } from '../typings/native.js';
+import type { GpuAllocator } from './cuda/allocators.js';
 import { Resource } from './Disposable.js';
 import { DataType, ExecutionContextAllocationStrategy, OptProfileSelector, TensorIOMode } from './enums.js';
 import { invalidValue } from './errors.js';
@@ -14,12 +15,15 @@ export class CudaEngine extends Resource {
   /** @internal */
   readonly nativeHandle: NativeEngine;
   private readonly meta: NativeEngineInfo;
+  /** @internal The runtime's GPU allocator at deserialization (InferRunner allocates its device tensors through it too). */
+  readonly _gpuAllocator: GpuAllocator | null;
 
   /** @internal Use Runtime.deserializeCudaEngine(). */
-  constructor(handle: NativeEngine) {
+  constructor(handle: NativeEngine, gpuAllocator: GpuAllocator | null = null) {
     super('CudaEngine', handle);
     this.nativeHandle = handle;
     this.meta = handle.info();
+    this._gpuAllocator = gpuAllocator;
   }
 
   get name(): string {

@@ -265,23 +265,48 @@ export class ExecutionContext extends Resource {
         target = stream ?? (this.defaultStream ??= new Stream());
       }
       if (target.disposed) throw new TrtError('enqueueV3: the stream has been disposed', 'DISPOSED');
-      if (this.inflightCount > 0 && this.inflightStream !== target) {
-        throw new TrtError(
-          'enqueueV3: this context is still running on another stream; a context runs one inference at a time (use one context per stream)',
-          'INVALID_STATE',
-        );
-      }
-      const promise = this.handle.enqueue(target.nativeHandle);
-      this.inflightStream = target;
-      this.inflightCount += 1;
-      try {
-        const outputs = await promise;
-        if (!this.disposed) this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
-      } finally {
-        this.inflightCount -= 1;
-        if (this.inflightCount === 0) this.inflightStream = undefined;
-      }
+      return this.launch(target);
     });
+  }
+
+  /**
+   * @internal enqueueV3 for InferRunner: no stack capture (the runner keeps its caller's) and no
+   * stream checks (its streams come from its RunnerIo, of the engine's kind). Throws
+   * synchronously for validation errors.
+   */
+  _enqueue(stream: Stream | CudaStream): Promise<void> {
+    this.check();
+    return this.launch(stream);
+  }
+
+  private launch(target: Stream | CudaStream): Promise<void> {
+    if (this.inflightCount > 0 && this.inflightStream !== target) {
+      throw new TrtError(
+        'enqueueV3: this context is still running on another stream; a context runs one inference at a time (use one context per stream)',
+        'INVALID_STATE',
+      );
+    }
+    const promise = this.handle.enqueue(target.nativeHandle);
+    this.inflightStream = target;
+    this.inflightCount += 1;
+    return promise.then(
+      (outputs) => {
+        try {
+          if (outputs && !this.disposed) this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
+        } finally {
+          this.endRun();
+        }
+      },
+      (err: unknown) => {
+        this.endRun();
+        throw err;
+      },
+    );
+  }
+
+  private endRun(): void {
+    this.inflightCount -= 1;
+    if (this.inflightCount === 0) this.inflightStream = undefined;
   }
 
   /** Python API spelling of {@link enqueueV3}. */

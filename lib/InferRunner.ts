@@ -15,15 +15,17 @@ import { ResourcePool } from './ResourcePool.js';
 import type { Lease, ResourcePoolStats } from './ResourcePool.js';
 import { Runtime } from './Runtime.js';
 import { Stream } from './Stream.js';
+import { GpuAllocator } from './cuda/allocators.js';
 import type { Stream as CudaStream } from './cuda/Stream.js';
+import { cudaRunnerIo } from './cudaRunnerIo.js';
 import { ThreadPool } from './threadPool.js';
 import { assertInteger, assertNumber } from './validate.js';
 
 /**
  * How a runner moves request data into and out of tensor memory: the seam between backends.
- * The CPU backend's tensors live in host memory ({@link hostRunnerIo}); the CUDA backend's will
- * live in device memory, with uploads and downloads staged through pinned buffers
- * (cuda.HostBuffer) on the context's stream.
+ * The CPU backend's tensors live in host memory ({@link hostRunnerIo}); the cuda backend's live
+ * in device memory, with uploads and downloads staged through pinned buffers (cuda.HostBuffer)
+ * on the context's stream ({@link cudaRunnerIo}).
  */
 export interface RunnerIo {
   /** A name for messages, e.g. 'host'. */
@@ -38,6 +40,15 @@ export interface RunnerIo {
   upload(dst: TensorBuffer, dstOffset: number, src: Uint8Array, stream: RunnerStream): void | Promise<void>;
   /** Copies output bytes out of tensor memory after the run. */
   download(src: TensorBuffer, srcOffset: number, dst: Uint8Array, stream: RunnerStream): void | Promise<void>;
+  /**
+   * (optional) Pinned host memory for staging. An io with it and {@link copyAsync} is
+   * stream-ordered: the runner copies request bytes into pooled staging buffers, queues the
+   * uploads, the run and the downloads on the context's stream without waiting in between, and
+   * awaits them together (upload and download are then unused).
+   */
+  allocateStagingMemory?(bytes: number): TensorBuffer;
+  /** (optional, with allocateStagingMemory) Queues a copy between two buffers on `stream`; resolves once it has run. */
+  copyAsync?(dst: TensorBuffer, dstOffset: number, src: TensorBuffer, srcOffset: number, byteLength: number, stream: RunnerStream): Promise<void>;
 }
 
 /** A context's stream in a runner: CPU backend Stream or cuda.Stream. */
@@ -109,8 +120,14 @@ export interface InferRunnerOptions {
    * act as about 1 ms when a batch does not fill up.
    */
   batching?: { maxBatch: number; maxQueueDelayMs?: number };
-  /** Tensor memory and copies (default: chosen from the engine's backend). */
+  /** Tensor memory and copies (default: chosen from the engine's backend: {@link hostRunnerIo} or {@link cudaRunnerIo}). */
   io?: RunnerIo;
+  /**
+   * cuda backend: the allocator of the runner's device memory (tensors, shared activation
+   * slots), and of the runtime that deserializes a file or bytes (weights, context arenas).
+   * Default: the engine's runtime allocator, else cudaMalloc.
+   */
+  gpuAllocator?: GpuAllocator;
 }
 
 /** Latency percentiles, throughput and utilisation since creation or {@link InferRunner.resetMetrics}. */
@@ -144,7 +161,10 @@ export interface InferRunnerStats {
   contexts: ResourcePoolStats;
   /** Activation memory slots (sharedMemory only). */
   memory: ResourcePoolStats | null;
+  /** Tensor memory for staged inputs and outputs (device memory on the cuda backend). */
   staging: BufferPoolStats;
+  /** Pinned host staging (cuda backend), null for host tensors. */
+  pinned: BufferPoolStats | null;
 }
 
 interface IoTensor {
@@ -183,6 +203,16 @@ interface Request {
 interface Slot {
   buffer: TensorBuffer;
   size: number;
+}
+
+/** Where one output of one request is read from after the run. */
+interface OutputSource {
+  buffer: TensorBuffer | null;
+  offset: number;
+  bytes: number;
+  dims: number[];
+  /** Already in the caller's target (bound to it, or copied there on the stream). */
+  written: boolean;
 }
 
 interface DataDependent {
@@ -246,6 +276,8 @@ export class InferRunner {
   private readonly slots: ResourcePool<Slot> | null;
   private readonly staging: BufferPool;
   private readonly shapeStaging: BufferPool;
+  /** Pinned staging of a stream-ordered io (null otherwise). */
+  private readonly pinned: BufferPool | null;
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
@@ -288,8 +320,12 @@ export class InferRunner {
       else if (source instanceof Uint8Array || source instanceof ArrayBuffer || source instanceof HostMemory) bytes = source;
       else throw invalidType('an engine file path, plan bytes or a CudaEngine', 'source', source);
       const runtime = new Runtime(options.logger ?? getDefaultLogger(), { backend: options.backend ?? 'auto' });
-      engine = await runtime.deserializeCudaEngineAsync(bytes);
-      runtime.dispose();
+      try {
+        if (options.gpuAllocator !== undefined) runtime.setGpuAllocator(options.gpuAllocator);
+        engine = await runtime.deserializeCudaEngineAsync(bytes);
+      } finally {
+        runtime.dispose();
+      }
     }
     try {
       return new InferRunner(engine, owns, options);
@@ -317,17 +353,20 @@ export class InferRunner {
     this.engine = engine;
     this.ownsEngine = ownsEngine;
     this.maxQueue = maxQueue;
+    if (options.gpuAllocator !== undefined && !(options.gpuAllocator instanceof GpuAllocator)) throw invalidType('a built-in GPU allocator', 'options.gpuAllocator', options.gpuAllocator);
     if (options.io !== undefined) {
       const io = options.io;
       if (typeof io !== 'object' || io === null || typeof io.allocateTensorMemory !== 'function' || typeof io.upload !== 'function' || typeof io.download !== 'function' || typeof io.canBind !== 'function' || typeof io.createStream !== 'function') {
         throw invalidType('a RunnerIo', 'options.io', io);
       }
+      if ((io.allocateStagingMemory === undefined) !== (io.copyAsync === undefined)) throw invalidType('a RunnerIo with both allocateStagingMemory and copyAsync, or neither', 'options.io', io);
       this.io = io;
     } else if (engine.backend === 'cpu') {
       this.io = hostRunnerIo;
+    } else if (engine.backend === 'cuda') {
+      this.io = cudaRunnerIo({ allocator: options.gpuAllocator ?? engine._gpuAllocator });
     } else {
-      // The seam for GPU backends: device tensors with pinned staging plug in here.
-      throw new TrtError(`InferRunner: runner I/O for the '${engine.backend}' backend (device tensors, pinned staging) is not built yet; pass options.io`, 'UNSUPPORTED');
+      throw new TrtError(`InferRunner: runner I/O for the '${engine.backend}' backend is not built yet; pass options.io`, 'UNSUPPORTED');
     }
 
     const ins: IoTensor[] = [];
@@ -369,6 +408,8 @@ export class InferRunner {
     }
 
     this.staging = new BufferPool((bytes) => this.io.allocateTensorMemory(bytes));
+    const stagingMemory = this.io.allocateStagingMemory?.bind(this.io);
+    this.pinned = stagingMemory ? new BufferPool(stagingMemory) : null;
     // Shape tensor values are read by the host when shapes are resolved, on every backend.
     this.shapeStaging = new BufferPool((bytes) => new HostBuffer(bytes));
     const strategy = slots > 0 ? ExecutionContextAllocationStrategy.USER_MANAGED : ExecutionContextAllocationStrategy.STATIC;
@@ -381,19 +422,31 @@ export class InferRunner {
         lanes.push({ index: i, context, stream, profile: 0, shapeSig: '', outDims: [], bound: new Map(), slotBuffer: null, allocators: new Set(), dds: new Map(), busyMs: 0 });
       }
     } catch (err) {
-      for (const l of lanes) l.context.dispose();
+      for (const l of lanes) InferRunner.destroyLane(l);
       throw err;
     }
-    this.lanes = new ResourcePool(lanes, { name: 'InferRunner contexts', destroy: (l) => l.context.dispose() });
+    this.lanes = new ResourcePool(lanes, { name: 'InferRunner contexts', destroy: InferRunner.destroyLane });
     if (slots > 0) {
       // Sized for the largest profile, so any context can run any request on any slot.
       const size = Math.max(engine.getDeviceMemorySizeV2(), 1);
       const list: Slot[] = [];
-      for (let i = 0; i < slots; i += 1) list.push({ buffer: this.io.allocateTensorMemory(size), size });
+      try {
+        for (let i = 0; i < slots; i += 1) list.push({ buffer: this.io.allocateTensorMemory(size), size });
+      } catch (err) {
+        // e.g. OUT_OF_MEMORY from the allocator: give back what was made so far.
+        for (const s of list) (s.buffer as TensorBuffer & { dispose?(): void }).dispose?.();
+        for (const l of lanes) InferRunner.destroyLane(l);
+        throw err;
+      }
       this.slots = new ResourcePool(list, { name: 'InferRunner memory slots', destroy: (s) => (s.buffer as TensorBuffer & { dispose?(): void }).dispose?.() });
     } else {
       this.slots = null;
     }
+  }
+
+  private static destroyLane(lane: Lane): void {
+    lane.context.dispose();
+    lane.stream.dispose();
   }
 
   /** Batching needs every input batched on dim 0 and every output's dim 0 to follow it. */
@@ -719,6 +772,11 @@ export class InferRunner {
       taken.push([pool, b]);
       return b;
     };
+    // Stream-ordered io: copies and the run queued on the lane's stream; every one of them is
+    // awaited before any buffer goes back to its pool (a failed run must not free memory a
+    // queued copy still uses).
+    const ordered = this.pinned !== null;
+    const queued: Array<Promise<unknown>> = [];
     try {
       const ctx = lane.context;
       const single = batch.length === 1 ? batch[0]! : null;
@@ -747,17 +805,21 @@ export class InferRunner {
         } else {
           const total = byteSizeOf(t.type, volume(shapes[i]!));
           mem = take(t.shapeInput ? this.shapeStaging : this.staging, total);
-          let offset = 0;
-          for (const r of batch) {
-            const n = r.inputs[i]!;
-            const len = byteSizeOf(t.type, volume(n.shape));
-            const src = n.bytes ?? hostBytes(n.buffer!, 0, len);
-            if (t.shapeInput) hostBytes(mem, offset, len).set(src);
-            else {
-              const pending = this.io.upload(mem, offset, src, lane.stream);
-              if (pending) await pending;
+          if (ordered && !t.shapeInput) {
+            this.stageInput(mem, batch, i, t.type, total, lane.stream, take, queued);
+          } else {
+            let offset = 0;
+            for (const r of batch) {
+              const n = r.inputs[i]!;
+              const len = byteSizeOf(t.type, volume(n.shape));
+              const src = n.bytes ?? hostBytes(n.buffer!, 0, len);
+              if (t.shapeInput) hostBytes(mem, offset, len).set(src);
+              else {
+                const pending = this.io.upload(mem, offset, src, lane.stream);
+                if (pending) await pending;
+              }
+              offset += len;
             }
-            offset += len;
           }
         }
         this.bind(lane, t.name, mem);
@@ -811,49 +873,44 @@ export class InferRunner {
       lane.dds.clear();
       this.m.runs += 1;
       this.m.batched += batch.length;
-      // The stream's kind follows the engine's backend (RunnerIo.createStream).
-      await ctx.enqueueV3(lane.stream as Stream);
+      // Where each request's outputs come from after the run.
+      let sources: Array<Array<OutputSource | Error>>;
+      if (ordered) {
+        queued.push(ctx._enqueue(lane.stream));
+        sources = this.queueDownloads(batch, outMem, direct, lane, take, queued);
+        const settled = await Promise.allSettled(queued);
+        queued.length = 0;
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      } else {
+        await ctx._enqueue(lane.stream);
+        sources = this.hostSources(batch, outMem, direct, lane);
+      }
 
       // Split the outputs back to each request.
-      let rowOffset = 0;
-      for (const r of batch) {
-        const live = r.state === 'running';
+      for (let k = 0; k < batch.length; k += 1) {
+        const r = batch[k]!;
+        if (r.state !== 'running') continue;
         const outputs: Record<string, TypedArray> = {};
         const outShapes: Record<string, number[]> = {};
         try {
-          for (let o = 0; o < this.outputs.length && live; o += 1) {
+          for (let o = 0; o < this.outputs.length; o += 1) {
             const t = this.outputs[o]!;
-            let dims: number[];
-            let src: TensorBuffer | null;
-            let srcOffset = 0;
-            if (outMem[o] === null) {
-              const d = lane.dds.get(t.name);
-              if (!d) throw new TrtError(`output '${t.name}' was not delivered by the run`, 'INTERNAL_ERROR');
-              dims = d.dims;
-              src = d.buffer;
-            } else {
-              const all = lane.outDims[o]!;
-              dims = single ? all : [r.rows, ...all.slice(1)];
-              src = outMem[o]!;
-              srcOffset = single ? 0 : byteSizeOf(t.type, rowOffset * volume(all.slice(1)));
-            }
-            const count = volume(dims);
-            const bytes = byteSizeOf(t.type, count);
-            outShapes[t.name] = dims;
-            outputs[t.name] = await this.deliver(t, r.targets?.[t.name], src, srcOffset, bytes, count, direct[o]! && single !== null, lane.stream);
+            const src = sources[k]![o]!;
+            if (src instanceof Error) throw src;
+            outShapes[t.name] = src.dims;
+            outputs[t.name] = await this.deliver(t, r.targets?.[t.name], src, lane.stream);
           }
         } catch (err) {
           this.fail(r, err as Error);
           continue;
-        } finally {
-          rowOffset += r.rows;
         }
-        if (live) this.complete(r, { outputs, shapes: outShapes });
+        this.complete(r, { outputs, shapes: outShapes });
       }
     } catch (err) {
       lane.shapeSig = ''; // the context's state is unknown: set everything again next time
       for (const r of batch) if (r.state === 'running') this.fail(r, err as Error, batch.length > 1);
     } finally {
+      if (queued.length > 0) await Promise.allSettled(queued);
       for (const d of lane.dds.values()) if (d.buffer) taken.push([this.staging, d.buffer]);
       lane.dds.clear();
       // Reverse order: the next run pops the same buffers for the same tensors, so their
@@ -868,19 +925,129 @@ export class InferRunner {
     }
   }
 
-  /** Copies (or, for a bound target, views) one output of one request. */
-  private async deliver(t: IoTensor, target: OutputTarget | undefined, src: TensorBuffer | null, srcOffset: number, bytes: number, count: number, bound: boolean, stream: RunnerStream): Promise<TypedArray> {
+  /**
+   * Stream-ordered io: gathers input `i` of every request of `batch` into `mem`. Host bytes go
+   * through one pinned staging buffer and one copy per contiguous range; pinned, device and
+   * unified buffers are copied on the stream directly.
+   */
+  private stageInput(mem: TensorBuffer, batch: Request[], i: number, type: DataType, total: number, stream: RunnerStream, take: (pool: BufferPool, bytes: number) => TensorBuffer, queued: Array<Promise<unknown>>): void {
+    const copy = this.io.copyAsync!.bind(this.io);
+    let pin: Uint8Array | null = null;
+    let pinBuffer: TensorBuffer | null = null;
+    let rangeStart = -1;
+    let offset = 0;
+    const flush = () => {
+      if (rangeStart >= 0 && offset > rangeStart) queued.push(copy(mem, rangeStart, pinBuffer!, rangeStart, offset - rangeStart, stream));
+      rangeStart = -1;
+    };
+    for (const r of batch) {
+      const n = r.inputs[i]!;
+      const len = byteSizeOf(type, volume(n.shape));
+      if (n.buffer && n.buffer.location !== 'host') {
+        flush();
+        if (len > 0) queued.push(copy(mem, offset, n.buffer, 0, len, stream));
+      } else {
+        if (!pin) {
+          pinBuffer = take(this.pinned!, total);
+          pin = hostBytes(pinBuffer, 0, total);
+        }
+        pin.set(n.bytes ?? hostBytes(n.buffer!, 0, len), offset);
+        if (rangeStart < 0) rangeStart = offset;
+      }
+      offset += len;
+    }
+    flush();
+  }
+
+  /**
+   * Stream-ordered io: queues, right after the run, the copies of every output to where each
+   * request wants it: caller device, unified and pinned buffers directly, everything else into
+   * one pinned buffer per output that is split on the host once the stream has run.
+   */
+  private queueDownloads(batch: Request[], outMem: Array<TensorBuffer | null>, direct: boolean[], lane: Lane, take: (pool: BufferPool, bytes: number) => TensorBuffer, queued: Array<Promise<unknown>>): Array<Array<OutputSource | Error>> {
+    const copy = this.io.copyAsync!.bind(this.io);
+    const sources = this.hostSources(batch, outMem, direct, lane);
+    for (let o = 0; o < this.outputs.length; o += 1) {
+      const mem = outMem[o];
+      if (!mem || direct[o]) continue;
+      const t = this.outputs[o]!;
+      let lo = Infinity;
+      let hi = 0;
+      for (let k = 0; k < batch.length; k += 1) {
+        const src = sources[k]![o]!;
+        if (src instanceof Error || src.bytes === 0) continue;
+        const target = batch[k]!.targets?.[t.name];
+        if (target && isTensorBuffer(target)) {
+          if (target.disposed) {
+            sources[k]![o] = new TrtError(`options.outputs.${t.name}: the buffer has been disposed`, 'DISPOSED');
+            continue;
+          }
+          if (target.byteLength < src.bytes) {
+            sources[k]![o] = invalidValue(`a buffer of at least ${src.bytes} bytes`, `options.outputs.${t.name}`, target);
+            continue;
+          }
+          if (target.location !== 'host') {
+            queued.push(copy(target, 0, mem, src.offset, src.bytes, lane.stream));
+            src.written = true;
+            continue;
+          }
+        }
+        lo = Math.min(lo, src.offset);
+        hi = Math.max(hi, src.offset + src.bytes);
+      }
+      if (hi <= lo) continue;
+      const pinBuffer = take(this.pinned!, hi);
+      queued.push(copy(pinBuffer, lo, mem, lo, hi - lo, lane.stream));
+      for (const row of sources) {
+        const src = row[o]!;
+        if (!(src instanceof Error) && !src.written) src.buffer = pinBuffer;
+      }
+    }
+    return sources;
+  }
+
+  /** Per request and output: the buffer, byte range and dims its result is read from. */
+  private hostSources(batch: Request[], outMem: Array<TensorBuffer | null>, direct: boolean[], lane: Lane): Array<Array<OutputSource | Error>> {
+    const single = batch.length === 1;
+    const sources: Array<Array<OutputSource | Error>> = [];
+    let rowOffset = 0;
+    for (const r of batch) {
+      const row: Array<OutputSource | Error> = [];
+      for (let o = 0; o < this.outputs.length; o += 1) {
+        const t = this.outputs[o]!;
+        if (outMem[o] === null) {
+          const d = lane.dds.get(t.name);
+          row.push(d ? { buffer: d.buffer, offset: 0, bytes: byteSizeOf(t.type, volume(d.dims)), dims: d.dims, written: false } : new TrtError(`output '${t.name}' was not delivered by the run`, 'INTERNAL_ERROR'));
+          continue;
+        }
+        const all = lane.outDims[o]!;
+        const dims = single ? all : [r.rows, ...all.slice(1)];
+        const offset = single ? 0 : byteSizeOf(t.type, rowOffset * volume(all.slice(1)));
+        row.push({ buffer: outMem[o]!, offset, bytes: byteSizeOf(t.type, volume(dims)), dims, written: direct[o]! && single });
+      }
+      sources.push(row);
+      rowOffset += r.rows;
+    }
+    return sources;
+  }
+
+  /** Copies (or, for a target already written, views) one output of one request. */
+  private async deliver(t: IoTensor, target: OutputTarget | undefined, src: OutputSource, stream: RunnerStream): Promise<TypedArray> {
     const Ctor = typedArrayFor(t.type);
-    const length = isPackedDataType(t.type) ? bytes : count;
+    const { bytes } = src;
+    const length = isPackedDataType(t.type) ? bytes : volume(src.dims);
+    // After a stream-ordered download, the bytes are in pinned host memory.
+    const io = this.pinned ? hostRunnerIo : this.io;
     if (target && isTensorBuffer(target)) {
-      if (!bound) {
+      if (!src.written) {
         if (target.byteLength < bytes) throw invalidValue(`a buffer of at least ${bytes} bytes`, `options.outputs.${t.name}`, target);
-        if (src && bytes > 0) {
+        if (src.buffer && bytes > 0) {
           const dst = hostBytes(target, 0, bytes);
-          const pending = this.io.download(src, srcOffset, dst, stream);
+          const pending = io.download(src.buffer, src.offset, dst, stream);
           if (pending) await pending;
         }
       }
+      // Device memory has no host view: the result is in the caller's buffer, the array is empty.
       const ab = target.nativeHandle.arrayBuffer();
       return ab ? new Ctor(ab, 0, length) : new Ctor(new ArrayBuffer(0));
     }
@@ -891,13 +1058,12 @@ export class InferRunner {
     } else {
       out = new Ctor(new ArrayBuffer(Math.max(bytes, length * Ctor.BYTES_PER_ELEMENT)), 0, length);
     }
-    if (src && bytes > 0) {
-      const pending = this.io.download(src, srcOffset, new Uint8Array(out.buffer, out.byteOffset, bytes), stream);
+    if (src.buffer && bytes > 0) {
+      const pending = io.download(src.buffer, src.offset, new Uint8Array(out.buffer, out.byteOffset, bytes), stream);
       if (pending) await pending;
     }
     return out;
   }
-
   private bind(lane: Lane, name: string, buffer: TensorBuffer): void {
     if (lane.bound.get(name) === buffer) return;
     lane.context.setTensorAddress(name, buffer);
@@ -983,7 +1149,7 @@ export class InferRunner {
    * const { contexts, staging } = runner.stats(); // e.g. contexts.available, staging.bytes
    */
   stats(): InferRunnerStats {
-    return { queued: this.queued, running: this.running, contexts: this.lanes.stats(), memory: this.slots?.stats() ?? null, staging: this.staging.stats() };
+    return { queued: this.queued, running: this.running, contexts: this.lanes.stats(), memory: this.slots?.stats() ?? null, staging: this.staging.stats(), pinned: this.pinned?.stats() ?? null };
   }
 
   /**
@@ -1049,6 +1215,7 @@ export class InferRunner {
       await this.slots?.dispose();
       this.staging.dispose();
       this.shapeStaging.dispose();
+      this.pinned?.dispose();
       if (this.ownsEngine) this.engine.dispose();
     })();
     return this.closing;

@@ -75,14 +75,15 @@ export class Runtime extends Resource {
    */
   deserializeCudaEngine(bytes: PlanBytes): CudaEngine {
     this.check();
-    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null));
+    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null), this.gpuAllocatorValue);
   }
 
   /** {@link deserializeCudaEngine} off the JS thread. */
   deserializeCudaEngineAsync(bytes: PlanBytes): Promise<CudaEngine> {
     return withCallerStack(async () => {
       this.check();
-      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null));
+      const allocator = this.gpuAllocatorValue;
+      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), allocator?.nativeHandle ?? null), allocator);
     });
   }
 

@@ -37,6 +37,8 @@ export type { AcquireOptions, ResourcePoolOptions, ResourcePoolStats } from './R
 export { BufferPool } from './BufferPool.js';
 export type { BufferPoolStats } from './BufferPool.js';
 export { InferRunner, hostRunnerIo } from './InferRunner.js';
+export { cudaRunnerIo } from './cudaRunnerIo.js';
+export type { CudaRunnerIoOptions } from './cudaRunnerIo.js';
 export type { InferInput, InferOptions, InferResult, InferRunnerMetrics, InferRunnerOptions, InferRunnerStats, OutputTarget, RunnerIo, RunnerStream } from './InferRunner.js';
 export type { Disposable } from './Disposable.js';
 export { OnnxParser } from './onnx/OnnxParser.js';

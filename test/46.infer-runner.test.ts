@@ -77,6 +77,7 @@ function expectAllBack(runner: InferRunner, contexts: number): void {
   expect(s.staging.inUse).toBe(0);
   expect(s.staging.available).toBe(s.staging.buffers);
   if (s.memory) expect(s.memory).toMatchObject({ inUse: 0, available: s.memory.size });
+  if (s.pinned) expect(s.pinned).toMatchObject({ inUse: 0, available: s.pinned.buffers });
 }
 
 async function settle<T>(promises: Array<Promise<T>>): Promise<Array<{ ok: true; value: T } | { ok: false; code: string }>> {
@@ -251,6 +252,63 @@ describe('InferRunner: inputs, outputs and profiles', () => {
     expect(counts.streams).toBe(2); // one per context
     expectAllBack(runner, 2);
     await runner.dispose();
+  });
+
+  it('a stream-ordered io (the cuda one\'s shape): pinned staging, copies queued around the run, batches gathered and split', async () => {
+    const bytes = await plan((net) => tagNetwork(net), dynamicProfile);
+    const tensorMemory = new Set<trt.TensorBuffer>();
+    const counts = { uploads: 0, downloads: 0, uploadBytes: 0 };
+    // Uploads run at once (nothing is queued before them); downloads once the stream's run is done.
+    const ordered: trt.RunnerIo = {
+      ...trt.hostRunnerIo,
+      name: 'ordered-host',
+      allocateTensorMemory: (n) => {
+        const b = new trt.HostBuffer(n);
+        tensorMemory.add(b);
+        return b;
+      },
+      canBind: () => false,
+      allocateStagingMemory: (n) => new trt.HostBuffer(n),
+      copyAsync: async (dst, dstOffset, src, srcOffset, byteLength, stream) => {
+        const copy = () => new Uint8Array(dst.nativeHandle.arrayBuffer()!, dstOffset, byteLength).set(new Uint8Array(src.nativeHandle.arrayBuffer()!, srcOffset, byteLength));
+        if (tensorMemory.has(dst)) {
+          counts.uploads += 1;
+          counts.uploadBytes += byteLength;
+          copy();
+        } else {
+          counts.downloads += 1;
+          await (stream as trt.Stream).done();
+          copy();
+        }
+      },
+    };
+    const runner = await InferRunner.create(bytes, { backend: 'cpu', contexts: 2, io: ordered, batching: { maxBatch: 16, maxQueueDelayMs: 1 } });
+    using xHost = trt.HostBuffer.from(rowsFor(7, 2));
+    using zHost = new trt.HostBuffer(2 * F * 4);
+    const yArray = new Float32Array(2 * F);
+    const calls = [
+      runner.infer({ x: xHost }, { outputs: { z: zHost, y: yArray } }),
+      ...Array.from({ length: 40 }, (_, i) => runner.infer({ x: rowsFor(100 + i, 1 + (i % 2)) })),
+    ];
+    const outs = await Promise.all(calls);
+    expect(checkTagged(7, 2, outs[0]!)).toBe(true);
+    expect(outs[0]!['y']).toBe(yArray);
+    expect(outs[0]!['z']!.buffer).toBe(zHost.arrayBuffer);
+    outs.slice(1).forEach((o, i) => expect(checkTagged(100 + i, 1 + (i % 2), o)).toBe(true));
+    const m = runner.metrics();
+    expect(m.meanBatchSize).toBeGreaterThan(1);
+    // One upload per run (host bytes gathered in one pinned buffer), one download per output.
+    expect(counts.uploads).toBe(m.runs);
+    expect(counts.downloads).toBe(2 * m.runs);
+    expect(counts.uploadBytes).toBe((2 + 20 * 1 + 20 * 2) * F * 4);
+    expect(runner.stats().pinned!.allocations).toBeGreaterThan(0);
+    // A too-small caller buffer fails its own request only.
+    using tiny = new trt.HostBuffer(4);
+    const r = await settle([runner.infer({ x: rowsFor(1, 1) }, { outputs: { y: tiny } }), runner.infer({ x: rowsFor(2, 1) })]);
+    expect(r.map((x) => (x.ok ? 'ok' : x.code))).toEqual(['RangeError', 'ok']);
+    expectAllBack(runner, 2);
+    await runner.dispose();
+    expect(runner.stats().pinned).toMatchObject({ buffers: 0, inUse: 0 });
   });
 
   it('runs on a thread pool of its own', async () => {

@@ -8,7 +8,8 @@
  * torch_bench.py, whose JSON this reads (--torch=path). Ratio = ours / PyTorch (lower is better).
  *
  * On the GPU machine (see bench/README.md for the exact command):
- *   node bench/.build/bench/gpu/run.js --torch=torch.json [--iterations=N] [--out=file.json]
+ *   node bench/.build/bench/gpu/run.js [--torch=bench/results/torch-h200.json] [--iterations=N] [--out=file.json]
+ *     [--networks=resnet50,mlp] [--dtypes=fp16] [--batches=32]   (subsets, e.g. for a profiler)
  */
 import * as fs from 'node:fs';
 import * as trt from '../../lib/index.js';
@@ -116,14 +117,18 @@ function option(name: string, fallback: string): string {
 
 async function main(): Promise<void> {
   const iterations = Number(option('iterations', '50'));
-  const torch = JSON.parse(fs.readFileSync(option('torch', 'torch.json'), 'utf8')) as { device: string; torch: string; cases: TorchCase[] };
+  const torch = JSON.parse(fs.readFileSync(option('torch', 'bench/results/torch-h200.json'), 'utf8')) as { device: string; torch: string; cases: TorchCase[] };
   const logger = new trt.Logger(trt.Severity.WARNING);
   const rows: Array<Record<string, unknown>> = [];
   console.log(`device: ${cuda.Device.get(0).name}; torch ${torch.torch} on ${torch.device}`);
   console.log('network   dtype batch   ours ms  eager ms  graph ms  ours/eager  ours/graph');
-  for (const [name, define] of Object.entries(NETWORKS)) {
-    for (const dtype of ['fp32', 'fp16'] as Dtype[]) {
-      for (const batch of [1, 32]) {
+  const pick = (name: string, all: string[]) => option(name, all.join(',')).split(',').filter((v) => all.includes(v));
+  const networks = pick('networks', Object.keys(NETWORKS));
+  const dtypes = pick('dtypes', ['fp32', 'fp16']) as Dtype[];
+  const batches = pick('batches', ['1', '32']).map(Number);
+  for (const [name, define] of Object.entries(NETWORKS).filter(([n]) => networks.includes(n))) {
+    for (const dtype of dtypes) {
+      for (const batch of batches) {
         const builder = new trt.Builder(logger, { backend: 'cuda' });
         const network = builder.createNetworkV2();
         define(network, dtype, batch);

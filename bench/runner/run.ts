@@ -3,11 +3,15 @@
  * loop: N callers each awaiting one request at a time) and pool size (execution contexts), with
  * and without dynamic batching, and the event-loop lag measured alongside
  * (perf_hooks.monitorEventLoopDelay). Also the runner's per-request overhead over a bare
- * enqueueV3 on the same engine. Writes bench/results/runner-<backend>.json and .svg and the
- * figures section of bench/README.md.
+ * enqueueV3 on the same engine. Writes bench/results/runner-<backend>.json and .svg (runner-gpu
+ * for the cuda backend) and the figures section of bench/README.md.
  *
  *   npm run bench:runner                 CPU backend, results written
  *   npm run bench:runner -- --quick      shorter sampling, nothing written
+ *   ... --overhead-only                  the per-request overhead alone, nothing written
+ *   node bench/.build/bench/runner/run.js --backend=cuda --out=DIR
+ *                                        cuda backend (GPU machine): JSON, SVG and the README
+ *                                        section (runner-gpu.md) written to DIR
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,15 +22,19 @@ import { OtherLoadMeter } from '../cpu/timing.js';
 import { benchNetworks } from '../cpu/networks.js';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
-const README_FILE = path.join(ROOT, 'bench', 'README.md');
-const MARK_START = '<!-- runner-results:start -->';
-const MARK_END = '<!-- runner-results:end -->';
-
 const quick = process.argv.includes('--quick');
+const overheadOnly = process.argv.includes('--overhead-only');
 const backend = (process.argv.find((a) => a.startsWith('--backend='))?.slice(10) ?? 'cpu') as trt.BackendName;
+const gpu = backend === 'cuda';
+const outArg = process.argv.find((a) => a.startsWith('--out='))?.slice(6);
+const RESULTS_DIR = outArg ? path.resolve(outArg) : path.join(ROOT, 'bench', 'results');
+const README_FILE = path.join(ROOT, 'bench', 'README.md');
+const MARK_START = gpu ? '<!-- runner-gpu-results:start -->' : '<!-- runner-results:start -->';
+const MARK_END = gpu ? '<!-- runner-gpu-results:end -->' : '<!-- runner-results:end -->';
+const RESULT_NAME = gpu ? 'runner-gpu' : `runner-${backend}`;
+
 const SAMPLE_MS = quick ? 250 : 800;
-const CONCURRENCY = [1, 2, 4, 8, 16, 32];
+const CONCURRENCY = gpu ? [1, 2, 4, 8, 16, 32, 64] : [1, 2, 4, 8, 16, 32];
 const POOLS = [1, 2, 4];
 const logger = new trt.Logger(trt.Severity.WARNING);
 
@@ -114,25 +122,60 @@ async function sweepPoint(runner: trt.InferRunner, input: Float32Array, concurre
   };
 }
 
-/** p50 of one request at a time: the runner against a bare enqueueV3 with buffers bound once. */
-async function overhead(bytes: Uint8Array, rowFloats: number): Promise<{ bareP50Us: number; runnerP50Us: number; runnerBoundP50Us: number; overheadP50Us: number; overheadBoundP50Us: number }> {
+interface Overhead {
+  bareP50Us: number;
+  runnerP50Us: number;
+  runnerBoundP50Us: number;
+  overheadP50Us: number;
+  overheadBoundP50Us: number;
+  /** cuda only: the bare run with the same copies done by hand (pinned in, enqueue, pinned out). */
+  bareCopiesP50Us?: number;
+  /** cuda only: runner with TypedArrays over bare with copies. */
+  overheadCopiesP50Us?: number;
+}
+
+/**
+ * p50 of one request at a time: the runner against a bare enqueueV3 with buffers bound once.
+ * CPU: HostBuffers; cuda: DeviceBuffers (bound: no copies), and a bare run with the copies the
+ * runner makes for TypedArrays (pinned H2D, run, D2H pinned, all queued, one await).
+ */
+async function overhead(bytes: Uint8Array, rowFloats: number): Promise<Overhead> {
   const engine = new trt.Runtime(logger, { backend }).deserializeCudaEngine(bytes);
   const ctx = engine.createExecutionContext();
   const outFloats = engine.getTensorShape('y').slice(1).reduce((a, b) => a * b, 1);
   ctx.setInputShape('x', [1, rowFloats]);
-  const xb = trt.HostBuffer.from(new Float32Array(rowFloats).fill(0.5));
-  const yb = new trt.HostBuffer(outFloats * 4);
+  const fill = new Float32Array(rowFloats).fill(0.5);
+  const xb = gpu ? trt.cuda.DeviceBuffer.from(fill) : trt.HostBuffer.from(fill);
+  const yb = gpu ? new trt.cuda.DeviceBuffer(outFloats * 4) : new trt.HostBuffer(outFloats * 4);
   ctx.setTensorAddress('x', xb);
   ctx.setTensorAddress('y', yb);
-  const stream = new trt.Stream();
+  const stream = gpu ? new trt.cuda.Stream({ nonBlocking: true }) : new trt.Stream();
   const runner = await trt.InferRunner.create(engine, { contexts: 1 });
   const input = new Float32Array(rowFloats).fill(0.5);
   const bare = async () => ctx.enqueueV3(stream);
   const viaRunner = async () => runner.infer({ x: input });
   // Caller memory bound as tensor memory: no staging copies, the runner's bookkeeping alone.
   const viaRunnerBound = async () => runner.infer({ x: xb }, { outputs: { y: yb } });
-  const samples: number[][] = [[], [], []];
   const methods = [bare, viaRunner, viaRunnerBound];
+  let pinIn: trt.cuda.HostBuffer | undefined;
+  let pinOut: trt.cuda.HostBuffer | undefined;
+  if (gpu) {
+    const cs = stream as trt.cuda.Stream;
+    pinIn = new trt.cuda.HostBuffer(rowFloats * 4);
+    pinOut = new trt.cuda.HostBuffer(outFloats * 4);
+    const pi = pinIn;
+    const po = pinOut;
+    const out = new Float32Array(outFloats);
+    methods.push(async () => {
+      new Float32Array(pi.arrayBuffer).set(input);
+      const up = trt.cuda.memcpyAsync(xb, pi, cs);
+      const run = ctx.enqueueV3(cs);
+      const down = trt.cuda.memcpyAsync(po, yb, cs);
+      await Promise.all([up, run, down]);
+      out.set(new Float32Array(po.arrayBuffer, 0, outFloats));
+    });
+  }
+  const samples: number[][] = methods.map(() => []);
   for (const m of methods) for (let i = 0; i < 200; i += 1) await m();
   // Interleaved rounds, so load from other processes lands on all methods alike.
   const rounds = quick ? 4 : 10;
@@ -146,12 +189,16 @@ async function overhead(bytes: Uint8Array, rowFloats: number): Promise<{ bareP50
       }
     }
   }
-  const [b, rr, rb] = samples.map((s) => pct(s.sort((a, c) => a - c), 50));
+  const [b, rr, rb, bc] = samples.map((s) => pct(s.sort((a, c) => a - c), 50));
   await runner.dispose();
-  xb.dispose();
-  yb.dispose();
+  for (const x of [xb, yb, pinIn, pinOut, stream]) x?.dispose();
   engine.dispose();
-  return { bareP50Us: b!, runnerP50Us: rr!, runnerBoundP50Us: rb!, overheadP50Us: rr! - b!, overheadBoundP50Us: rb! - b! };
+  const result: Overhead = { bareP50Us: b!, runnerP50Us: rr!, runnerBoundP50Us: rb!, overheadP50Us: rr! - b!, overheadBoundP50Us: rb! - b! };
+  if (bc !== undefined) {
+    result.bareCopiesP50Us = bc;
+    result.overheadCopiesP50Us = rr! - bc;
+  }
+  return result;
 }
 
 // ---- chart ----------------------------------------------------------------------------------
@@ -229,9 +276,11 @@ async function main(): Promise<void> {
   const overheadTiny = await overhead(tinyBytes, 16);
   const overheadMlp = await overhead(mlpBytes, rowFloats);
   for (const [name, o] of [['tiny', overheadTiny], ['mlp', overheadMlp]] as const) {
-    console.log(`per-request p50, ${name}: bare enqueueV3 ${o.bareP50Us.toFixed(1)} us, runner ${o.runnerP50Us.toFixed(1)} us (+${o.overheadP50Us.toFixed(1)}), runner with bound buffers ${o.runnerBoundP50Us.toFixed(1)} us (+${o.overheadBoundP50Us.toFixed(1)})`);
+    const copies = o.bareCopiesP50Us === undefined ? '' : `; bare with copies ${o.bareCopiesP50Us.toFixed(1)} us, runner over it +${o.overheadCopiesP50Us!.toFixed(1)}`;
+    console.log(`per-request p50, ${name}: bare enqueueV3 ${o.bareP50Us.toFixed(1)} us, runner ${o.runnerP50Us.toFixed(1)} us (+${o.overheadP50Us.toFixed(1)}), runner with bound buffers ${o.runnerBoundP50Us.toFixed(1)} us (+${o.overheadBoundP50Us.toFixed(1)})${copies}`);
   }
 
+  if (overheadOnly) return;
   const input = new Float32Array(rowFloats).map((_, i) => Math.sin(i));
   const points: Point[] = [];
   const configs: Array<{ label: string; contexts: number; batching: boolean }> = [
@@ -249,14 +298,20 @@ async function main(): Promise<void> {
   }
   if (quick) return;
 
-  const machine = { cpu: cpuModel(), cores: os.availableParallelism(), node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, engineThreads: trt.ThreadPool.stats().threads };
-  const result = { date, command: 'npm run bench:runner', backend, network: mlp.name, machine, loadAverage: { start: loadStart, end: os.loadavg() }, sampleMs: SAMPLE_MS, overhead: { tiny: overheadTiny, mlp: overheadMlp }, points };
+  const gpuInfo = gpu ? trt.cuda.Device.get() : null;
+  const machine = {
+    cpu: cpuModel(), cores: os.availableParallelism(), node: process.version, os: `${os.type()} ${os.release()} ${os.arch()}`, engineThreads: trt.ThreadPool.stats().threads,
+    ...(gpuInfo ? { gpu: gpuInfo.name, computeCapability: gpuInfo.computeCapability.join('.'), cuda: trt.cuda.reason() } : {}),
+  };
+  const command = gpu ? `node bench/.build/bench/runner/run.js --backend=cuda${outArg ? ' --out=…' : ''}` : 'npm run bench:runner';
+  const result = { date, command, backend, network: mlp.name, machine, loadAverage: { start: loadStart, end: os.loadavg() }, sampleMs: SAMPLE_MS, overhead: { tiny: overheadTiny, mlp: overheadMlp }, points };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const json = path.join(RESULTS_DIR, `runner-${backend}.json`);
+  const json = path.join(RESULTS_DIR, `${RESULT_NAME}.json`);
   fs.writeFileSync(`${json}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
   fs.renameSync(`${json}.tmp`, json);
-  const svg = path.join(RESULTS_DIR, `runner-${backend}.svg`);
-  fs.writeFileSync(svg, svgChart(points, `InferRunner on the ${backend} backend: ${mlp.name}, ${machine.cores}-core ${machine.cpu}`));
+  const svg = path.join(RESULTS_DIR, `${RESULT_NAME}.svg`);
+  const where = gpuInfo ? `${gpuInfo.name}, ${machine.cores}-core host` : `${machine.cores}-core ${machine.cpu}`;
+  fs.writeFileSync(svg, svgChart(points, `InferRunner on the ${backend} backend: ${mlp.name}, ${where}`));
 
   const best = (cfg: string) => points.filter((p) => p.config === cfg).reduce((a, b) => (b.throughput > a.throughput ? b : a));
   const rows = points.map((p) => `| ${p.config} | ${p.concurrency} | ${p.throughput.toFixed(0)} | ${p.p50Ms.toFixed(2)} | ${p.p99Ms.toFixed(2)} | ${p.meanBatch.toFixed(1)} | ${Math.round(p.utilisation * 100)}% | ${p.loopLagMeanMs.toFixed(2)} / ${p.loopLagP99Ms.toFixed(2)} / ${p.loopLagMaxMs.toFixed(1)} | ${p.otherLoad === null ? '?' : `${Math.round(p.otherLoad * 100)}%`} |`);
@@ -264,20 +319,32 @@ async function main(): Promise<void> {
     MARK_START,
     `Run on ${date.slice(0, 10)} with \`npm run bench:runner\` (backend \`${backend}\`).`,
     '',
-    `- Machine: ${machine.cpu}, ${machine.cores} cores (${machine.os}), Node ${machine.node}; engine pool ${machine.engineThreads} threads. GPU figures come later, from the GPU machine.`,
+    gpuInfo
+      ? `- Machine: ${gpuInfo.name} (compute ${machine.computeCapability}; ${machine.cuda}), host ${machine.cpu}, ${machine.cores} cores (${machine.os}), Node ${machine.node}.`
+      : `- Machine: ${machine.cpu}, ${machine.cores} cores (${machine.os}), Node ${machine.node}; engine pool ${machine.engineThreads} threads.`,
     `- Load average at start / end: ${loadStart.map((x) => x.toFixed(2)).join(' ')} / ${result.loadAverage.end.map((x) => x.toFixed(2)).join(' ')}.`,
     `- Per-request overhead at p50, one request at a time on one context (the figure to compare with the 20 µs GPU target):`,
     `  - near-empty network: bare \`enqueueV3\` ${overheadTiny.bareP50Us.toFixed(1)} µs; \`runner.infer\` ${overheadTiny.runnerP50Us.toFixed(1)} µs (**+${overheadTiny.overheadP50Us.toFixed(1)} µs**, with input/output staging copies); with caller buffers bound (no copies) ${overheadTiny.runnerBoundP50Us.toFixed(1)} µs (**+${overheadTiny.overheadBoundP50Us.toFixed(1)} µs**).`,
     `  - ${mlp.name}: bare ${overheadMlp.bareP50Us.toFixed(1)} µs; runner ${overheadMlp.runnerP50Us.toFixed(1)} µs (+${overheadMlp.overheadP50Us.toFixed(1)} µs); bound ${overheadMlp.runnerBoundP50Us.toFixed(1)} µs (+${overheadMlp.overheadBoundP50Us.toFixed(1)} µs).`,
+    ...(gpu
+      ? [`  - the same copies by hand (pinned in, \`enqueueV3\`, pinned out, one await): near-empty ${overheadTiny.bareCopiesP50Us!.toFixed(1)} µs, runner with TypedArrays over it **+${overheadTiny.overheadCopiesP50Us!.toFixed(1)} µs**; ${mlp.name} ${overheadMlp.bareCopiesP50Us!.toFixed(1)} µs, **+${overheadMlp.overheadCopiesP50Us!.toFixed(1)} µs**.`]
+      : []),
     `- Best throughput: ${configs.map((c) => `${c.label} ${best(c.label).throughput.toFixed(0)} req/s (x${best(c.label).concurrency})`).join('; ')}.`,
     '',
-    `![InferRunner throughput and latency](results/runner-${backend}.svg)`,
+    `![InferRunner throughput and latency](results/${RESULT_NAME}.svg)`,
     '',
     '| config | callers | req/s | p50 ms | p99 ms | mean batch | context util. | loop lag mean / p99 / max ms | other load |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     MARK_END,
   ].join('\n');
+  if (outArg) {
+    // Elsewhere (the GPU machine's output folder): the section goes next to the JSON, for pasting.
+    const md = path.join(RESULTS_DIR, `${RESULT_NAME}.md`);
+    fs.writeFileSync(md, `${section}\n`);
+    console.log(`wrote ${json}, ${svg} and ${md}`);
+    return;
+  }
   const text = fs.readFileSync(README_FILE, 'utf8');
   const s = text.indexOf(MARK_START);
   const e = text.indexOf(MARK_END);

@@ -191,6 +191,7 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
   checkProgress(progress, cancelled, "Optimizing graph", 0, 1);
   PassContext pctx;
   pctx.optimizationLevel = config.optimizationLevel;
+  pctx.cudaBackend = config.backend == BackendKind::kCuda;
   pctx.log = log;
   pctx.cancelled = cancelled;
   std::vector<std::string> passLog = runPasses(g, pctx);

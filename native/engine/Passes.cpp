@@ -12,6 +12,7 @@ PassResult fuseScaleIntoConvolutionPass(Graph&, const PassContext&);
 PassResult fuseMatMulBiasPass(Graph&, const PassContext&);
 PassResult fuseActivationPass(Graph&, const PassContext&);
 PassResult foldMatMulWeightsPass(Graph&, const PassContext&);
+PassResult fuseConvResidualCudaPass(Graph&, const PassContext&);
 
 const std::vector<Pass>& passPipeline() {
   // Leaked on purpose: a build may still be running on the build thread at process exit.
@@ -24,6 +25,7 @@ const std::vector<Pass>& passPipeline() {
       {"fuseScaleIntoConvolution", 1, fuseScaleIntoConvolutionPass},
       {"fuseMatMulBias", 1, fuseMatMulBiasPass},
       {"fuseActivation", 1, fuseActivationPass},
+      {"fuseConvResidualCuda", 1, fuseConvResidualCudaPass},
       {"foldMatMulWeights", 1, foldMatMulWeightsPass},
       {"deadLayerElimination", 0, deadLayerEliminationPass},
   };

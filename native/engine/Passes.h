@@ -13,6 +13,7 @@ namespace trtn {
 
 struct PassContext {
   int optimizationLevel = 3;  // BuilderConfig.builderOptimizationLevel; 0 disables fusions
+  bool cudaBackend = false;   // the engine is built for the cuda backend (enables its own fusions)
   std::function<void(int severity, const std::string&)> log;
   // Returns true when the build was cancelled; passes with long loops check it.
   std::function<bool()> cancelled;

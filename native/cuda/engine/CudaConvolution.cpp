@@ -30,7 +30,7 @@ constexpr int CUDNN_TENSOR_OP_MATH = 1, CUDNN_FMA_MATH = 3;
 constexpr int CUDNN_ACTIVATION_RELU = 1, CUDNN_ACTIVATION_IDENTITY = 5, CUDNN_PROPAGATE_NAN = 1;
 constexpr int kImplicitPrecompGemm = 1;
 constexpr int kRelu = 0;  // ActivationType.RELU
-constexpr size_t kMaxWorkspace = 64u << 20;
+constexpr size_t kMaxWorkspace = 256u << 20;  // PyTorch's benchmark mode allows more
 
 int cudnnTypeOf(DataType t) {
   return t == DataType::kFLOAT ? CUDNN_DATA_FLOAT : t == DataType::kHALF ? CUDNN_DATA_HALF : CUDNN_DATA_BFLOAT16;
@@ -152,7 +152,7 @@ class ConvKernel : public CudaKernel {
     };
     Buffer x(es * vol(p.xDims)), w(es * vol(p.wDims)), y(es * vol(p.yDims)), bias(es * attrs_.numOutputMaps),
         z(hasResidual_ ? es * vol(p.yDims) : 0), ws(maxWs);
-    Operands ops{x.p, w.p, hasBias_ ? bias.p : nullptr, hasResidual_ ? z.p : nullptr, y.p, ws.p};
+    Operands operands{x.p, w.p, hasBias_ ? bias.p : nullptr, hasResidual_ ? z.p : nullptr, y.p, ws.p};
 
     struct Stream {
       cudaStream_t s = nullptr;
@@ -178,7 +178,7 @@ class ConvKernel : public CudaKernel {
 
     constexpr int kReps = 5, kRounds = 2;
     std::vector<float> best(candidates.size(), std::numeric_limits<float>::infinity());
-    std::vector<std::unique_ptr<Prepared>> prepared(candidates.size());
+    std::vector<std::unique_ptr<Prepared>> ready(candidates.size());
     for (size_t c = 0; c < candidates.size(); ++c) {
       auto e = std::make_unique<Prepared>();
       e->plan = p;
@@ -186,17 +186,17 @@ class ConvKernel : public CudaKernel {
       e->fused = fusable(e->choice.algo);
       describe(*e);
       // Warm-up; a refused algorithm drops out.
-      if (!captureStatus([&] { launch(handle, *e, ops, st.s); }).ok() || cudaStreamSynchronize(st.s) != cudaSuccess) {
+      if (!captureStatus([&] { launch(handle, *e, operands, st.s); }).ok() || cudaStreamSynchronize(st.s) != cudaSuccess) {
         cudaGetLastError();
         continue;
       }
-      prepared[c] = std::move(e);
+      ready[c] = std::move(e);
     }
     for (int round = 0; round < kRounds; ++round)
       for (size_t c = 0; c < candidates.size(); ++c) {
-        if (!prepared[c]) continue;
+        if (!ready[c]) continue;
         check(cudaEventRecord(st.a, st.s), "cudaEventRecord");
-        for (int r = 0; r < kReps; ++r) launch(handle, *prepared[c], ops, st.s);
+        for (int r = 0; r < kReps; ++r) launch(handle, *ready[c], operands, st.s);
         check(cudaEventRecord(st.b, st.s), "cudaEventRecord");
         check(cudaEventSynchronize(st.b), "cudaEventSynchronize");
         float ms = 0;
@@ -206,7 +206,7 @@ class ConvKernel : public CudaKernel {
     size_t pick = candidates.size();
     std::string line;
     for (size_t c = 0; c < candidates.size(); ++c) {
-      if (!prepared[c]) continue;
+      if (!ready[c]) continue;
       line += std::string(algoName(candidates[c].algo)) + (candidates[c].mathType == CUDNN_TENSOR_OP_MATH ? "/tc " : " ") +
               std::to_string(best[c]) + " ms; ";
       if (pick == candidates.size() || best[c] < best[pick]) pick = c;
@@ -234,19 +234,19 @@ class ConvKernel : public CudaKernel {
     const Plan& p = e.plan;
     TRTN_CHECK(io.workspaceBytes >= p.paddedBytes + e.choice.workspace, StatusCode::kInternal, "layer '", node_.name,
                "': convolution workspace smaller than planned");
-    Operands ops;
-    ops.x = x.data;
-    ops.w = io.in.size() > 1 && io.in[1].data ? io.in[1].data : kernelDevice_;
-    ops.bias = io.in.size() > 2 && io.in[2].data ? io.in[2].data : biasDevice_;
-    ops.residual = io.in.size() > 3 ? io.in[3].data : nullptr;
-    ops.y = y.data;
+    Operands o;
+    o.x = x.data;
+    o.w = io.in.size() > 1 && io.in[1].data ? io.in[1].data : kernelDevice_;
+    o.bias = io.in.size() > 2 && io.in[2].data ? io.in[2].data : biasDevice_;
+    o.residual = io.in.size() > 3 ? io.in[3].data : nullptr;
+    o.y = y.data;
     if (p.prePad) {
       kernels::pad(x.data, contiguousView(x.dims), io.workspace, contiguousView(p.paddedDims), p.pre,
                    static_cast<int>(dataTypeSize(x.type)), stream);
-      ops.x = io.workspace;
+      o.x = io.workspace;
     }
-    ops.workspace = e.choice.workspace ? static_cast<uint8_t*>(io.workspace) + p.paddedBytes : nullptr;
-    launch(handle, e, ops, stream);
+    o.workspace = e.choice.workspace ? static_cast<uint8_t*>(io.workspace) + p.paddedBytes : nullptr;
+    launch(handle, e, o, stream);
   }
 
   const char* implementation() const override { return name_.c_str(); }

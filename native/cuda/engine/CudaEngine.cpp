@@ -3,7 +3,9 @@
 // run.
 #include "CudaEngine.h"
 
+#include <cstdlib>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "../GpuAllocator.h"
@@ -101,13 +103,20 @@ std::unique_ptr<BackendState> createCudaBackendState(const Engine& engine, const
 
 namespace cuda {
 
-void enqueueRun(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
+namespace {
+
+// Launches every layer of the run, one after the other.
+void launchLayers(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
   const Engine& e = *s.engine;
   const Graph& g = e.graph();
   const MemoryPlan& plan = *s.plan;
   const ShapeState& shapes = s.shapes();
   const auto& order = e.desc().order;
   DeviceGuard guard(libs.device);
+  // One IO reused for every layer: its vectors keep their capacity (no per-layer allocations).
+  CudaKernelIO io;
+  io.stream = stream;
+  io.libs = &libs;
   for (size_t pos = 0; pos < order.size(); ++pos) {
     const Node& node = g.nodes[order[pos]];
     if (node.type == LayerType::kCONSTANT) {
@@ -118,38 +127,121 @@ void enqueueRun(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& 
         copyDevice(s.tensorData[t], source, byteSizeOf(shapes.types[t], volume(shapes.dims[t])), stream);
       continue;
     }
-    CudaKernelIO io;
-    io.stream = stream;
-    io.libs = &libs;
-    for (int32_t t : node.inputs) {
-      TensorRef r;
+    io.in.resize(node.inputs.size());
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      const int32_t t = node.inputs[k];
+      TensorRef& r = io.in[k];
       if (t >= 0) {
         r.data = s.tensorData[t];
         r.type = shapes.types[t];
         r.dims = shapes.dims[t];
-        if (const auto& v = shapes.values[t]) r.values = &*v;
+        const auto& v = shapes.values[t];
+        r.values = v ? &*v : nullptr;
+      } else {
+        r.data = nullptr;
+        r.type = DataType::kFLOAT;
+        r.dims.clear();
+        r.values = nullptr;
       }
-      io.in.push_back(std::move(r));
     }
-    for (int32_t t : node.outputs) {
-      TensorRef r;
+    io.out.resize(node.outputs.size());
+    for (size_t k = 0; k < node.outputs.size(); ++k) {
+      const int32_t t = node.outputs[k];
+      TensorRef& r = io.out[k];
       r.data = s.tensorData[t];
       r.type = shapes.types[t];
       r.dims = shapes.dims[t];
-      io.out.push_back(std::move(r));
+      r.values = nullptr;
     }
     // Kernels that adapt to their scratch (GEMM, convolution) get everything planned for them.
     const int64_t planned = plan.workspaceBytes[order[pos]];
-    if (planned > 0) {
-      io.workspace = s.arena + plan.workspaceOffset[order[pos]];
-      io.workspaceBytes = static_cast<size_t>(planned);
-    }
+    io.workspace = planned > 0 ? s.arena + plan.workspaceOffset[order[pos]] : nullptr;
+    io.workspaceBytes = planned > 0 ? static_cast<size_t>(planned) : 0;
     Status st = captureStatus([&] { e.cudaKernel(pos).run(io); });
     if (!st.ok()) {
       if (st.message.find("layer '") != std::string::npos) throw EngineError(st.code, st.message);
       fail(st.code, "layer '", node.name, "' (", layerTypeName(node.type), "): ", st.message);
     }
   }
+}
+
+}  // namespace
+
+bool graphsEnabled() {
+  static const bool enabled = [] {
+    const char* v = std::getenv("TRTN_CUDA_GRAPHS");
+    return !(v && std::string(v) == "0");
+  }();
+  return enabled;
+}
+
+// What a captured graph depends on: the engine and plan, the arena and every tensor's address,
+// type and dims. Kernels read nothing else that can change between runs (networks with shape
+// tensor inputs, whose values kernels read, are never captured).
+std::vector<int64_t> graphKeyOf(const ExecutionSnapshot& s) {
+  const ShapeState& shapes = s.shapes();
+  std::vector<int64_t> key;
+  key.reserve(8 + s.tensorData.size() * 6);
+  key.push_back(reinterpret_cast<intptr_t>(s.engine.get()));
+  key.push_back(reinterpret_cast<intptr_t>(s.plan.get()));
+  key.push_back(reinterpret_cast<intptr_t>(s.arena));
+  for (size_t t = 0; t < s.tensorData.size(); ++t) {
+    key.push_back(reinterpret_cast<intptr_t>(s.tensorData[t]));
+    key.push_back(static_cast<int64_t>(shapes.types[t]));
+    key.push_back(static_cast<int64_t>(shapes.dims[t].size()));
+    key.insert(key.end(), shapes.dims[t].begin(), shapes.dims[t].end());
+  }
+  return key;
+}
+
+// Per-layer launches cost the host tens of microseconds each (cuDNN's legacy calls most), which
+// leaves the GPU idle at small batches. A context that repeats a run (same key) has it captured
+// into a CUDA graph on the second run and replayed from then on: one launch per run. The first
+// run with a key always goes layer by layer (it also makes library handles and descriptors,
+// which must not happen inside a capture); a failed capture falls back to that for good.
+// TRTN_CUDA_GRAPHS=0 turns replay off.
+void enqueueRun(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
+  if (!graphsEnabled() || s.engine->desc().hasShapeTensorInputs() || libs.graphRefused) {
+    launchLayers(s, stream, libs);
+    return;
+  }
+  cudaStreamCaptureStatus capturing = cudaStreamCaptureStatusNone;
+  check(cudaStreamIsCapturing(stream, &capturing), "cudaStreamIsCapturing");
+  if (capturing != cudaStreamCaptureStatusNone) {  // the caller is capturing: record the layers into its graph
+    launchLayers(s, stream, libs);
+    return;
+  }
+  std::vector<int64_t> key = graphKeyOf(s);
+  DeviceGuard guard(libs.device);
+  if (libs.graph && key == libs.graphKey) {
+    check(cudaGraphLaunch(libs.graph, stream), "cudaGraphLaunch");
+    return;
+  }
+  if (key != libs.pendingKey) {
+    libs.pendingKey = std::move(key);
+    launchLayers(s, stream, libs);
+    return;
+  }
+  check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+  Status launched = captureStatus([&] { launchLayers(s, stream, libs); });
+  cudaGraph_t graph = nullptr;
+  const cudaError_t ended = cudaStreamEndCapture(stream, &graph);
+  cudaGraphExec_t exec = nullptr;
+  const bool ok = launched.ok() && ended == cudaSuccess && graph &&
+                  cudaGraphInstantiateWithFlags(&exec, graph, 0) == cudaSuccess;
+  if (graph) cudaGraphDestroy(graph);
+  if (!ok) {
+    cudaGetLastError();  // clear the capture's error; the layers run (and report) directly
+    if (exec) cudaGraphExecDestroy(exec);
+    libs.graphRefused = true;
+    launchLayers(s, stream, libs);
+    return;
+  }
+  if (libs.graph) cudaGraphExecDestroy(libs.graph);
+  libs.graph = exec;
+  libs.graphKey = std::move(libs.pendingKey);
+  libs.pendingKey.clear();
+  check(cudaGraphLaunch(libs.graph, stream), "cudaGraphLaunch");
 }
 
 }  // namespace cuda

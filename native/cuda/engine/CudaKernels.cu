@@ -501,35 +501,46 @@ __global__ void gatherK(const U* data, U* out, const I* indices, int64_t outer, 
   }
 }
 
-template <typename T>
-__global__ void poolK(const T* in, T* out, int64_t planes, PoolGeometry g, int type, float blend, bool exclude, int64_t n) {
-  TRTN_GRID_LOOP(i, n) {
-    int64_t rest = i;
-    const int64_t ox = rest % g.out[2];
-    rest /= g.out[2];
-    const int64_t oy = rest % g.out[1];
-    rest /= g.out[1];
-    const int64_t oz = rest % g.out[0];
-    const int64_t p = rest / g.out[0];
-    const int64_t o[3] = {oz, oy, ox};
-    int64_t lo[3], hi[3], padded = 1, real = 1;
+// I: the index type (32-bit when the tensors allow: 64-bit division is slow on the GPU).
+template <typename T, typename I>
+__global__ void poolK(const T* in, T* out, int64_t planes, PoolGeometry geom, int type, float blend, bool exclude, I n) {
+  I gin[3], gout[3], gk[3], gs[3], gpre[3], gpost[3];
+  for (int a = 0; a < 3; ++a) {
+    gin[a] = static_cast<I>(geom.in[a]);
+    gout[a] = static_cast<I>(geom.out[a]);
+    gk[a] = static_cast<I>(geom.kernel[a]);
+    gs[a] = static_cast<I>(geom.stride[a]);
+    gpre[a] = static_cast<I>(geom.pre[a]);
+    gpost[a] = static_cast<I>(geom.post[a]);
+  }
+  (void)planes;
+  for (I i = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; i < n; i += static_cast<I>(blockDim.x) * gridDim.x) {
+    I rest = i;
+    const I ox = rest % gout[2];
+    rest /= gout[2];
+    const I oy = rest % gout[1];
+    rest /= gout[1];
+    const I oz = rest % gout[0];
+    const I p = rest / gout[0];
+    const I o[3] = {oz, oy, ox};
+    I lo[3], hi[3], padded = 1, real = 1;
     for (int a = 0; a < 3; ++a) {
-      const int64_t start = o[a] * g.stride[a] - g.pre[a];
+      const I start = o[a] * gs[a] - gpre[a];
       lo[a] = start > 0 ? start : 0;
-      const int64_t end = start + g.kernel[a];
-      hi[a] = end < g.in[a] ? end : g.in[a];
+      const I end = start + gk[a];
+      hi[a] = end < gin[a] ? end : gin[a];
       if (hi[a] < lo[a]) hi[a] = lo[a];
-      const int64_t pe = (end < g.in[a] + g.post[a] ? end : g.in[a] + g.post[a]) - start;
+      const I pe = (end < gin[a] + gpost[a] ? end : gin[a] + gpost[a]) - start;
       padded *= pe > 0 ? pe : 0;
       real *= hi[a] - lo[a];
     }
-    const T* plane = in + p * g.in[0] * g.in[1] * g.in[2];
+    const T* plane = in + static_cast<int64_t>(p) * gin[0] * gin[1] * gin[2];
     float mx = -INFINITY, sum = 0.f;
     bool nan = false;
-    for (int64_t z = lo[0]; z < hi[0]; ++z)
-      for (int64_t y = lo[1]; y < hi[1]; ++y)
-        for (int64_t x = lo[2]; x < hi[2]; ++x) {
-          const float v = F<T>::load(plane[(z * g.in[1] + y) * g.in[2] + x]);
+    for (I z = lo[0]; z < hi[0]; ++z)
+      for (I y = lo[1]; y < hi[1]; ++y)
+        for (I x = lo[2]; x < hi[2]; ++x) {
+          const float v = F<T>::load(plane[(z * gin[1] + y) * gin[2] + x]);
           nan = nan || v != v;
           mx = fmaxf(mx, v);
           sum += v;
@@ -752,8 +763,15 @@ void pool(const void* in, void* out, DataType type, int64_t planes, const PoolGe
   if (n <= 0) return;
   dispatchFloat(type, "POOLING", [&](auto tag) {
     using T = decltype(tag);
-    poolK<T><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), planes, g, poolType,
-                                                    blend, excludePadding, n);
+    int64_t inVolume = planes;
+    for (int a = 0; a < 3; ++a) inVolume *= g.in[a] + g.pre[a] + g.post[a] + g.kernel[a];
+    const int64_t limit = (int64_t{1} << 31) - 65536LL * 16 * kThreads;
+    if (n < limit && inVolume < limit)
+      poolK<T, int32_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), planes, g,
+                                                               poolType, blend, excludePadding, static_cast<int32_t>(n));
+    else
+      poolK<T, int64_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const T*>(in), static_cast<T*>(out), planes, g,
+                                                               poolType, blend, excludePadding, n);
   });
   checkLaunch("pooling kernel launch");
 }

@@ -135,6 +135,7 @@ namespace trtn {
 
 CudaLibraries::~CudaLibraries() {
   // Errors ignored: this may run at exit after the runtime has unloaded.
+  if (graph) cudaGraphExecDestroy(graph);
   if (lt) cuda::cublasLt().destroy(lt);
   if (dnn) cuda::cudnn().destroy(dnn);
 }

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "../../engine/Ops.h"
 
@@ -121,6 +122,13 @@ struct CudaLibraries {
   int device;
   void* lt = nullptr;
   void* dnn = nullptr;
+
+  // The context's runs replayed as one CUDA graph (CudaEngine.cpp, enqueueRun): captured on the
+  // second run with the same key (engine, plan, addresses, shapes), launched while it matches.
+  cudaGraphExec_t graph = nullptr;
+  std::vector<int64_t> graphKey;    // what `graph` was captured for
+  std::vector<int64_t> pendingKey;  // the last run's key, not yet captured
+  bool graphRefused = false;        // a capture failed: this context launches layer by layer
 };
 
 }  // namespace trtn

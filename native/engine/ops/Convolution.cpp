@@ -132,6 +132,15 @@ void inferConvolutionLike(InferIO& io, WindowOp op) {
   Dims outSpatial = windowOutputDims(node, w, op, spatial, io.addTime);
   Dims out{in[0], K};
   out.insert(out.end(), outSpatial.begin(), outSpatial.end());
+  // Input 3: the residual added before the fused activation (passes/Fusion.cpp,
+  // fuseConvResidualCuda); only that pass sets it.
+  if (io.numInputs() > 3 && io.has(3)) {
+    if (deconv || !node.has("fusedResidual"))
+      io.error("input 3 is reserved for the residual that the cuda backend's fusion adds");
+    if (io.type(3) != t || io.dims(3) != out)
+      io.error("residual (input 3) has dims ", dimsToString(io.dims(3)), " of type ", dataTypeName(io.type(3)),
+               " but the output has ", dimsToString(out), " of type ", dataTypeName(t));
+  }
   io.setOutput(0, t, out);
 }
 
@@ -626,6 +635,9 @@ void inferConvolution(InferIO& io) { inferConvolutionLike(io, WindowOp::kForward
 std::unique_ptr<CpuKernel> createConvolution(const Node& node, const std::vector<DataType>& inTypes,
                                              const std::vector<DataType>& outTypes) {
   (void)outTypes;
+  if (node.input(3) >= 0)
+    fail(StatusCode::kUnsupported, "layer '", node.name, "' (CONVOLUTION) has a fused residual input, which only the "
+         "cuda backend runs; build the plan for the 'cpu' backend");
   const std::string impl = node.getString("implementation");
   if (impl == "direct-depthwise")
     if (auto k = createDepthwiseConvolution(node, inTypes)) return k;
@@ -646,7 +658,7 @@ std::vector<std::string> convolutionCandidates(const Node& node, const std::vect
 }  // namespace ops
 
 void registerConvolution() {
-  registerOp(OpDef{LayerType::kCONVOLUTION, "Convolution", 1, 3, 1, &ops::inferConvolution, &ops::createConvolution, {},
+  registerOp(OpDef{LayerType::kCONVOLUTION, "Convolution", 1, 4, 1, &ops::inferConvolution, &ops::createConvolution, {},
                    &ops::convolutionCandidates});
 }
 

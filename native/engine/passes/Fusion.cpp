@@ -1,5 +1,6 @@
 // Fusion passes: fold per-channel scales (BatchNorm) into convolution weights, absorb bias adds
-// into convolution and matmul, and fuse a following activation into their epilogue.
+// into convolution and matmul, fuse a following activation into their epilogue, and (cuda
+// backend only) fuse a residual add into a convolution.
 #include <cstring>
 
 #include "../Passes.h"
@@ -199,6 +200,50 @@ PassResult fuseActivationPass(Graph& g, const PassContext&) {
     node.attrs["fusedBeta"] = act.getFloat("beta", 0.0);
     absorb(g, node, next, dead);
     ++result.changes;
+  }
+  if (result.changes) compact(g, dead);
+  return result;
+}
+
+// cuda backend only (the CPU convolution has no residual input): a convolution without an
+// activation whose output only feeds a SUM with another tensor of the same known dims and type,
+// optionally followed by RELU, becomes one convolution reading that tensor as input 3:
+// y = act(conv(x) + bias + residual), which cuDNN runs in one call (ResNet's block ending).
+PassResult fuseConvResidualCudaPass(Graph& g, const PassContext& ctx) {
+  PassResult result;
+  if (!ctx.cudaBackend) return result;
+  std::vector<bool> dead(g.nodes.size(), false);
+  for (int32_t id : g.topologicalOrder()) {
+    const Node& add = g.nodes[id];
+    if (dead[id] || add.type != LayerType::kELEMENTWISE || add.getInt("op", -1) != 0 || add.inputs.size() != 2 ||
+        add.inputs[0] == add.inputs[1])
+      continue;
+    const int32_t out = add.outputs[0];
+    const Dims& od = g.tensors[out].dims;
+    if (!isFloatType(g.tensors[out].type) || !isFullyKnown(od)) continue;
+    for (int side = 0; side < 2; ++side) {
+      const int32_t t = add.inputs[side], other = add.inputs[1 - side];
+      const int32_t p = g.tensors[t].producer;
+      if (p < 0 || dead[p] || soleConsumer(g, t) != id) continue;
+      Node& conv = g.nodes[p];
+      if (conv.type != LayerType::kCONVOLUTION || conv.has("fusedActivation") || conv.input(1) >= 0 ||
+          conv.input(2) >= 0 || conv.input(3) >= 0 || !conv.getWeights("kernel"))
+        continue;
+      if (g.tensors[t].dims != od || g.tensors[other].dims != od || g.tensors[other].type != g.tensors[t].type) continue;
+      conv.inputs.resize(4, -1);
+      conv.inputs[3] = other;
+      conv.attrs["fusedResidual"] = int64_t{1};
+      absorb(g, conv, id, dead);
+      const int32_t next = soleConsumer(g, conv.outputs[0]);
+      if (next >= 0 && g.nodes[next].type == LayerType::kACTIVATION && g.nodes[next].getInt("type", -1) == 0) {
+        conv.attrs["fusedActivation"] = int64_t{0};  // RELU
+        conv.attrs["fusedAlpha"] = 0.0;
+        conv.attrs["fusedBeta"] = 0.0;
+        absorb(g, conv, next, dead);
+      }
+      ++result.changes;
+      break;
+    }
   }
   if (result.changes) compact(g, dead);
   return result;
