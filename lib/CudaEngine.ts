@@ -6,6 +6,7 @@ import { invalidValue } from './errors.js';
 import { ExecutionContext } from './ExecutionContext.js';
 import { HostMemory } from './HostMemory.js';
 import { assertEnum, assertInteger, assertString } from './validate.js';
+import type { ThreadPool } from './threadPool.js';
 
 /**
  * A built engine (nvinfer1::ICudaEngine): named I/O tensors, optimization profiles, activation
@@ -18,12 +19,16 @@ export class CudaEngine extends Resource {
   /** @internal The runtime's GPU allocator at deserialization (InferRunner allocates its device tensors through it too). */
   readonly _gpuAllocator: GpuAllocator | null;
 
+  /** @internal The runtime's thread pool (RuntimeOptions.threadPool) for contexts' default streams. */
+  readonly _threadPool: ThreadPool | null;
+
   /** @internal Use Runtime.deserializeCudaEngine(). */
-  constructor(handle: NativeEngine, gpuAllocator: GpuAllocator | null = null) {
+  constructor(handle: NativeEngine, gpuAllocator: GpuAllocator | null = null, threadPool: ThreadPool | null = null) {
     super('CudaEngine', handle);
     this.nativeHandle = handle;
     this.meta = handle.info();
     this._gpuAllocator = gpuAllocator;
+    this._threadPool = threadPool;
   }
 
   get name(): string {

@@ -182,7 +182,7 @@ export class ExecutionContext extends Resource {
         const size = out.data.byteLength;
         const current = this.allocatedOutputs.get(out.name) ?? null;
         // TensorRT asks for at least one byte, even for an empty tensor.
-        const target = allocator.reallocateOutputAsync(out.name, current, Math.max(size, 1), 256, stream ?? (this.defaultStream ??= new Stream()));
+        const target = allocator.reallocateOutputAsync(out.name, current, Math.max(size, 1), 256, stream ?? this.cpuStream());
         if (target === null || target === undefined) {
           throw new TrtError(`the output allocator of '${out.name}' returned no memory for ${size} bytes`, 'OUT_OF_MEMORY');
         }
@@ -262,7 +262,7 @@ export class ExecutionContext extends Resource {
         target = stream ?? (this.defaultCudaStream ??= new CudaStream());
       } else {
         if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
-        target = stream ?? (this.defaultStream ??= new Stream());
+        target = stream ?? this.cpuStream();
       }
       if (target.disposed) throw new TrtError('enqueueV3: the stream has been disposed', 'DISPOSED');
       return this.launch(target);
@@ -307,6 +307,11 @@ export class ExecutionContext extends Resource {
   private endRun(): void {
     this.inflightCount -= 1;
     if (this.inflightCount === 0) this.inflightStream = undefined;
+  }
+
+  /** The context's default CPU-backend stream, on its runtime's thread pool when it has one. */
+  private cpuStream(): Stream {
+    return (this.defaultStream ??= new Stream(this.engine._threadPool ? { threadPool: this.engine._threadPool } : {}));
   }
 
   /** Python API spelling of {@link enqueueV3}. */

@@ -8,6 +8,7 @@ import { TrtError, invalidType, withCallerStack } from './errors.js';
 import { HostMemory } from './HostMemory.js';
 import { Logger, Severity, getDefaultLogger } from './Logger.js';
 import { native } from './native.js';
+import { ThreadPool } from './threadPool.js';
 
 type PlanBytes = Uint8Array | ArrayBuffer | HostMemory;
 
@@ -24,14 +25,28 @@ function planBytes(bytes: PlanBytes): Uint8Array | ArrayBuffer {
  * const runtime = new Runtime(logger);
  * const engine = runtime.deserializeCudaEngine(fs.readFileSync('model.engine'));
  */
+export interface RuntimeOptions extends BackendOptions {
+  /**
+   * The pool the CPU kernels of this runtime's engines run on, when their contexts use their
+   * default stream (default: the process-wide pool). A stream passed to enqueueV3 brings its own.
+   */
+  threadPool?: ThreadPool;
+}
+
 export class Runtime extends Resource {
   readonly logger: Logger;
   readonly backend: ResolvedBackend;
+  /** The thread pool of this runtime's engines (null: the process-wide pool). */
+  readonly threadPool: ThreadPool | null;
   private gpuAllocatorValue: GpuAllocator | null = null;
 
-  constructor(logger: Logger = getDefaultLogger(), options: BackendOptions = {}) {
+  constructor(logger: Logger = getDefaultLogger(), options: RuntimeOptions = {}) {
     super('Runtime');
     if (!(logger instanceof Logger)) throw invalidType('a Logger', 'logger', logger);
+    if (options.threadPool !== undefined && !(options.threadPool instanceof ThreadPool)) {
+      throw invalidType('a ThreadPool', 'options.threadPool', options.threadPool);
+    }
+    this.threadPool = options.threadPool ?? null;
     this.logger = logger;
     this.backend = resolveBackend(options.backend ?? 'auto');
     this.logger.log(Severity.VERBOSE, `runtime backend: ${this.backend.reason}`);
@@ -75,7 +90,7 @@ export class Runtime extends Resource {
    */
   deserializeCudaEngine(bytes: PlanBytes): CudaEngine {
     this.check();
-    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null), this.gpuAllocatorValue);
+    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null), this.gpuAllocatorValue, this.threadPool);
   }
 
   /** {@link deserializeCudaEngine} off the JS thread. */
@@ -83,7 +98,7 @@ export class Runtime extends Resource {
     return withCallerStack(async () => {
       this.check();
       const allocator = this.gpuAllocatorValue;
-      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), allocator?.nativeHandle ?? null), allocator);
+      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), allocator?.nativeHandle ?? null), allocator, this.threadPool);
     });
   }
 

@@ -24,6 +24,7 @@ export type { TensorBuffer, MemoryLocation, ArrayLikeData } from './buffers.js';
 export { Stream } from './Stream.js';
 export type { StreamOptions } from './Stream.js';
 export { Runtime } from './Runtime.js';
+export type { RuntimeOptions } from './Runtime.js';
 export { CudaEngine } from './CudaEngine.js';
 export { ExecutionContext } from './ExecutionContext.js';
 export type { IOutputAllocator } from './ExecutionContext.js';

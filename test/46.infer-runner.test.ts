@@ -328,6 +328,28 @@ describe('InferRunner: inputs, outputs and profiles', () => {
     expect(() => new trt.Stream({ threadPool: pool })).toThrow(/disposed/);
   });
 
+  it('a runtime with its own thread pool runs its engines\' contexts on it (RuntimeOptions.threadPool)', async () => {
+    const bytes = await plan((net) => slowNetwork(net, 192, 2));
+    const pool = new trt.ThreadPool(2);
+    const runtime = new trt.Runtime(quietLogger, { backend: 'cpu', threadPool: pool });
+    expect(runtime.threadPool).toBe(pool);
+    const engine = runtime.deserializeCudaEngine(bytes);
+    const context = engine.createExecutionContext();
+    using a = trt.HostBuffer.from(new Float32Array(192 * 192).fill(1 / 192));
+    using out = new trt.HostBuffer(trt.byteSizeOf(engine.getTensorDataType(engine.getIOTensorName(1)), context.getTensorShape(engine.getIOTensorName(1)).reduce((x, y) => x * y, 1)));
+    context.setTensorAddress(engine.getIOTensorName(0), a);
+    context.setTensorAddress(engine.getIOTensorName(1), out);
+    const before = pool.stats().completed;
+    await context.enqueueV3();
+    for (let i = 0; i < 200 && (pool.stats().queued > 0 || pool.stats().active > 0); i += 1) await new Promise((r) => setTimeout(r, 5));
+    expect(pool.stats().completed).toBeGreaterThan(before); // its worker took part
+    expect(() => new trt.Runtime(quietLogger, { backend: 'cpu', threadPool: {} as trt.ThreadPool })).toThrow(TypeError);
+    context.dispose();
+    engine.dispose();
+    runtime.dispose();
+    pool.dispose();
+  });
+
   it('EXPECTED FAILURE: batching needs a dynamic batch dim 0', async () => {
     const bytes = await plan((net) => tagNetwork(net, 2));
     const err = (await InferRunner.create(bytes, { backend: 'cpu', batching: { maxBatch: 4 } }).catch((e: unknown) => e)) as TrtError;
