@@ -138,9 +138,22 @@ void finalizeBuild(Napi::Env, void*, BuildState* state) {
   delete state;
 }
 
+void deliverEvent(Napi::Env env, BuildState* state, const BuildEvent& event);
+
 void deliver(Napi::Env env, Napi::Function, BuildState* state, BuildEvent* ev) {
   std::unique_ptr<BuildEvent> owned(ev);
   if (!env) return;  // environment closing
+  try {
+    deliverEvent(env, state, *ev);
+  } catch (const Napi::Error&) {
+    // worker.terminate(): JS can no longer run, so N-API calls fail with a pending exception.
+    // Nothing can observe the build any more; an exception escaping this callback would abort
+    // the whole process.
+  }
+}
+
+void deliverEvent(Napi::Env env, BuildState* state, const BuildEvent& event) {
+  const BuildEvent* ev = &event;
   Napi::HandleScope scope(env);
   switch (ev->kind) {
     case BuildEvent::kLog:

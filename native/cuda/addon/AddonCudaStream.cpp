@@ -76,10 +76,15 @@ void CUDART_CB AddonCudaStream::onStream(cudaStream_t, cudaError_t status, void*
 void AddonCudaStream::settle(Napi::Env env, Napi::Function, Core* core, Completion* c) {
   if (!env) return;  // shutting down: JS handles are invalid, leave them
   std::unique_ptr<Completion> owned(c);
-  Napi::HandleScope scope(env);
-  if (c->status.ok() && c->then) c->status = c->then(env);
-  if (c->status.ok()) c->deferred.Resolve(env.Undefined());
-  else c->deferred.Reject(makeError(env, c->status).Value());
+  try {
+    Napi::HandleScope scope(env);
+    if (c->status.ok() && c->then) c->status = c->then(env);
+    if (c->status.ok()) c->deferred.Resolve(env.Undefined());
+    else c->deferred.Reject(makeError(env, c->status).Value());
+  } catch (const Napi::Error&) {
+    // worker.terminate(): JS can no longer run; an exception escaping this callback would abort
+    // the whole process. The bookkeeping below still runs.
+  }
   c->holds.clear();  // frees disposed buffers' memory here, on the JS thread
   AddonCudaStream* self = c->owner;
   if (--self->pending_ == 0) {
