@@ -231,6 +231,70 @@ describe.skipIf(!!skipReason)(gpuTitle('cuda backend kernels vs the cpu backend'
     }, { x: randomRef([2, 3, 4, 5], 8) }, { rtol: 0, atol: 0 });
   });
 
+  it('SELECT, PARAMETRIC_RELU, ONE_HOT, REVERSE_SEQUENCE and CUMULATIVE: broadcasting, out-of-range indices and lengths, FP32/FP16/BF16, INT32/INT64', async () => {
+    const { CumulativeOperation } = trt;
+    const i32 = (net: trt.NetworkDefinition, dims: number[], v: number[]) => net.addConstant(dims, new trt.Weights(Int32Array.from(v))).getOutput(0);
+    const i64 = (net: trt.NetworkDefinition, dims: number[], v: number[]) => net.addConstant(dims, new trt.Weights(BigInt64Array.from(v, (x) => BigInt(x)))).getOutput(0);
+    // Every CUMULATIVE variant: SUM/PROD, inclusive/exclusive, forwards/reversed, positive and negative axes.
+    const cumulatives = (net: trt.NetworkDefinition, x: trt.ITensor) => {
+      for (const op of [CumulativeOperation.SUM, CumulativeOperation.PROD])
+        for (const exclusive of [false, true])
+          for (const reverse of [false, true]) {
+            net.markOutput(net.addCumulative(x, i32(net, [], [1]), op, exclusive, reverse).getOutput(0));
+            net.markOutput(net.addCumulative(x, i64(net, [], [-1]), op, exclusive, reverse).getOutput(0));
+          }
+      net.markOutput(net.addCumulative(x, i32(net, [1], [0]), CumulativeOperation.SUM, false, false).getOutput(0));
+    };
+    // lens: [2, 9 (clamped to 4), -1 (clamped to 0)] along batch axis 1, sequence axis 0.
+    const reverses = (net: trt.NetworkDefinition, x: trt.ITensor, lens: trt.ITensor) => {
+      net.markOutput(net.addReverseSequence(x, lens).getOutput(0));
+      const r = net.addReverseSequence(x, net.addCast(i32(net, [5], [0, 1, 3, 2, 7]), DataType.INT64).getOutput(0));
+      r.batchAxis = 2;
+      r.sequenceAxis = -2;
+      net.markOutput(r.getOutput(0));
+    };
+    // indices [2, 3] with -1 (wraps), 4 and -5 (out of range: all-off rows); depth 4; every axis.
+    const oneHots = (net: trt.NetworkDefinition, idx: trt.ITensor, values: trt.ITensor) => {
+      for (const axis of [-1, 0, 1, 2]) net.markOutput(net.addOneHot(idx, values, i32(net, [], [4]), axis).getOutput(0));
+      net.markOutput(net.addOneHot(net.addCast(idx, DataType.INT64).getOutput(0), values, i64(net, [1], [3]), 1).getOutput(0));
+    };
+    const indices = { dims: [2, 3], data: Float64Array.from([0, -1, 3, 4, -5, 2]) };
+    const lens = { dims: [3], data: Float64Array.from([2, 9, -1]) };
+    for (const [label, dtype, tol] of floatTypes) {
+      await compare(`select/prelu/one-hot/reverse/cumulative ${label}`, (net) => {
+        const a = net.addInput('a', dtype, [2, 3, 4]);
+        const b = net.addInput('b', dtype, [1, 3, 1]);
+        const c = net.addInput('c', dtype, [2, 1, 4]);
+        const cond = net.addElementWise(c, net.addInput('d', dtype, [1, 1, 4]), ElementWiseOperation.GREATER).getOutput(0);
+        net.markOutput(net.addSelect(cond, a, b).getOutput(0));
+        net.markOutput(net.addSelect(cond, b, c).getOutput(0));
+        net.markOutput(net.addParametricReLU(a, b).getOutput(0));
+        net.markOutput(net.addParametricReLU(b, a).getOutput(0));
+        const offOn = net.addConstant([2], new trt.Weights(Float32Array.from([-0.5, 2.25]))).getOutput(0);
+        oneHots(net, net.addInput('idx', DataType.INT32, [2, 3]), dtype === DataType.FLOAT ? offOn : net.addCast(offOn, dtype).getOutput(0));
+        const x = net.addInput('x', dtype, [4, 3, 5]);
+        reverses(net, x, net.addInput('lens', DataType.INT32, [3]));
+        cumulatives(net, x);
+      }, {
+        a: randomRef([2, 3, 4], 70), b: randomRef([1, 3, 1], 71), c: randomRef([2, 1, 4], 72), d: randomRef([1, 1, 4], 73),
+        idx: indices, x: randomRef([4, 3, 5], 74, 0.5, 1.5), lens,
+      }, tol);
+    }
+    for (const dtype of [DataType.INT32, DataType.INT64]) {
+      await compare(`select/one-hot/reverse/cumulative ${dtype === DataType.INT32 ? 'INT32' : 'INT64'}`, (net) => {
+        const x32 = net.addInput('x', DataType.INT32, [4, 3, 5]);
+        const x = dtype === DataType.INT32 ? x32 : net.addCast(x32, DataType.INT64).getOutput(0);
+        const y = net.addSlice(x, [0, 0, 0], [1, 3, 5], [1, 1, 1]).getOutput(0);
+        const cond = net.addElementWise(x, y, ElementWiseOperation.GREATER).getOutput(0);
+        net.markOutput(net.addSelect(cond, x, y).getOutput(0));
+        const offOn = dtype === DataType.INT32 ? i32(net, [2], [3, -7]) : i64(net, [2], [3, -7]);
+        oneHots(net, net.addInput('idx', DataType.INT32, [2, 3]), offOn);
+        reverses(net, x, net.addInput('lens', DataType.INT32, [3]));
+        cumulatives(net, x);
+      }, { x: { dims: [4, 3, 5], data: randomRef([4, 3, 5], 75, -60000, 60000).data.map(Math.round) }, idx: indices, lens }, { rtol: 0, atol: 0 });
+    }
+  });
+
   it('SOFTMAX, REDUCE, NORMALIZATION and SCALE, FP32 and FP16', async () => {
     for (const [label, dtype, tol] of floatTypes.slice(0, 2)) {
       await compare(`reductions ${label}`, (net) => {

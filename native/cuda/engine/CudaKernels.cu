@@ -789,4 +789,161 @@ void scale(const void* x, void* y, DataType type, int64_t rows, int64_t channels
   checkLaunch("scale kernel launch");
 }
 
+
+// ---- SELECT, PARAMETRIC_RELU, ONE_HOT, REVERSE_SEQUENCE, CUMULATIVE ------------------------------
+
+namespace {
+
+template <typename U>
+__global__ void selectK(const uint8_t* cond, Strided cv, const U* t, Strided tv, const U* e, Strided ev, U* out,
+                        int64_t n) {
+  TRTN_GRID_LOOP(i, n) out[i] = cond[offsetOf(i, cv)] ? t[offsetOf(i, tv)] : e[offsetOf(i, ev)];
+}
+
+template <typename T>
+__global__ void preluK(const T* x, Strided xv, const T* s, Strided sv, T* out, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    const float v = F<T>::load(x[offsetOf(i, xv)]);
+    const float sl = F<T>::load(s[offsetOf(i, sv)]);
+    out[i] = F<T>::store(v >= 0.f ? v : sl * v);
+  }
+}
+
+template <typename U, typename I>
+__global__ void oneHotK(const I* indices, const U* values, U* out, int64_t depth, int64_t inner, int64_t n) {
+  TRTN_GRID_LOOP(t, n) {
+    const int64_t i = t % inner, rest = t / inner;
+    const int64_t d = rest % depth, o = rest / depth;
+    int64_t v = static_cast<int64_t>(indices[o * inner + i]);
+    if (v < 0) v += depth;
+    out[t] = v == d ? values[1] : values[0];
+  }
+}
+
+template <typename U, typename I>
+__global__ void reverseSequenceK(const U* in, U* out, const I* lens, int64_t batchStride, int64_t batchLen,
+                                 int64_t seqStride, int64_t seqLen, int64_t n) {
+  TRTN_GRID_LOOP(i, n) {
+    const int64_t b = (i / batchStride) % batchLen;
+    const int64_t s = (i / seqStride) % seqLen;
+    int64_t L = static_cast<int64_t>(lens[b]);
+    L = L < 0 ? 0 : L > seqLen ? seqLen : L;
+    const int64_t from = s < L ? L - 1 - s : s;
+    out[i] = in[i + (from - s) * seqStride];
+  }
+}
+
+// One thread per line along the axis; floats accumulate in double (rounded once per output, via
+// float as the CPU backend), integers in int64 with wrap-around.
+template <typename T>
+__global__ void cumulativeK(const T* x, T* y, int64_t outer, int64_t A, int64_t inner, bool prod, bool exclusive,
+                            bool reverse) {
+  TRTN_GRID_LOOP(line, outer * inner) {
+    const int64_t o = line / inner, in = line % inner;
+    if constexpr (kIsFloat<T>) {
+      double acc = prod ? 1.0 : 0.0;
+      for (int64_t s = 0; s < A; ++s) {
+        const int64_t a = reverse ? A - 1 - s : s;
+        const int64_t at = (o * A + a) * inner + in;
+        const double v = static_cast<double>(F<T>::load(x[at]));
+        const double before = acc;
+        acc = prod ? before * v : before + v;
+        y[at] = F<T>::store(static_cast<float>(exclusive ? before : acc));
+      }
+    } else {
+      uint64_t acc = prod ? 1u : 0u;
+      for (int64_t s = 0; s < A; ++s) {
+        const int64_t a = reverse ? A - 1 - s : s;
+        const int64_t at = (o * A + a) * inner + in;
+        const uint64_t v = static_cast<uint64_t>(static_cast<int64_t>(x[at]));
+        const uint64_t before = acc;
+        acc = prod ? before * v : before + v;
+        y[at] = static_cast<T>(static_cast<int64_t>(exclusive ? before : acc));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void select(const void* cond, const Strided& condView, const void* thenData, const Strided& thenView,
+            const void* elseData, const Strided& elseView, void* out, int64_t count, int elementBytes,
+            cudaStream_t stream) {
+  if (count <= 0) return;
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    selectK<U><<<blocksFor(count), kThreads, 0, stream>>>(static_cast<const uint8_t*>(cond), condView,
+                                                          static_cast<const U*>(thenData), thenView,
+                                                          static_cast<const U*>(elseData), elseView,
+                                                          static_cast<U*>(out), count);
+  });
+  checkLaunch("select kernel launch");
+}
+
+void parametricRelu(const void* x, const Strided& xView, const void* slope, const Strided& slopeView, void* out,
+                    int64_t count, DataType type, cudaStream_t stream) {
+  if (count <= 0) return;
+  dispatchFloat(type, "PARAMETRIC_RELU", [&](auto tag) {
+    using T = decltype(tag);
+    preluK<T><<<blocksFor(count), kThreads, 0, stream>>>(static_cast<const T*>(x), xView, static_cast<const T*>(slope),
+                                                         slopeView, static_cast<T*>(out), count);
+  });
+  checkLaunch("parametric relu kernel launch");
+}
+
+void oneHot(const void* indices, DataType indexType, const void* values, void* out, int64_t outer, int64_t depth,
+            int64_t inner, int elementBytes, cudaStream_t stream) {
+  const int64_t n = outer * depth * inner;
+  if (n <= 0) return;
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    if (indexType == DataType::kINT64)
+      oneHotK<U, int64_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const int64_t*>(indices),
+                                                                 static_cast<const U*>(values), static_cast<U*>(out),
+                                                                 depth, inner, n);
+    else
+      oneHotK<U, int32_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const int32_t*>(indices),
+                                                                 static_cast<const U*>(values), static_cast<U*>(out),
+                                                                 depth, inner, n);
+  });
+  checkLaunch("one hot kernel launch");
+}
+
+void reverseSequence(const void* in, void* out, const void* lens, DataType lensType, int64_t count, int64_t batchStride,
+                     int64_t batchLen, int64_t seqStride, int64_t seqLen, int elementBytes, cudaStream_t stream) {
+  if (count <= 0) return;
+  dispatchSize(elementBytes, [&](auto tag) {
+    using U = decltype(tag);
+    if (lensType == DataType::kINT64)
+      reverseSequenceK<U, int64_t><<<blocksFor(count), kThreads, 0, stream>>>(
+          static_cast<const U*>(in), static_cast<U*>(out), static_cast<const int64_t*>(lens), batchStride, batchLen,
+          seqStride, seqLen, count);
+    else
+      reverseSequenceK<U, int32_t><<<blocksFor(count), kThreads, 0, stream>>>(
+          static_cast<const U*>(in), static_cast<U*>(out), static_cast<const int32_t*>(lens), batchStride, batchLen,
+          seqStride, seqLen, count);
+  });
+  checkLaunch("reverse sequence kernel launch");
+}
+
+void cumulative(const void* x, void* y, DataType type, int64_t outer, int64_t axisLen, int64_t inner, bool prod,
+                bool exclusive, bool reverse, cudaStream_t stream) {
+  const int64_t lines = outer * inner;
+  if (lines <= 0 || axisLen <= 0) return;
+  auto go = [&](auto tag) {
+    using T = decltype(tag);
+    cumulativeK<T><<<blocksFor(lines), kThreads, 0, stream>>>(static_cast<const T*>(x), static_cast<T*>(y), outer,
+                                                              axisLen, inner, prod, exclusive, reverse);
+  };
+  switch (type) {
+    case DataType::kFLOAT: go(float{}); break;
+    case DataType::kHALF: go(__half{}); break;
+    case DataType::kBF16: go(bf16{}); break;
+    case DataType::kINT32: go(int32_t{}); break;
+    case DataType::kINT64: go(int64_t{}); break;
+    default: fail(StatusCode::kUnsupported, "CUMULATIVE: the cuda backend does not support ", dataTypeName(type));
+  }
+  checkLaunch("cumulative kernel launch");
+}
+
 }  // namespace trtn::cuda::kernels

@@ -89,4 +89,29 @@ void pool(const void* in, void* out, DataType type, int64_t planes, const PoolGe
 void scale(const void* x, void* y, DataType type, int64_t rows, int64_t channels, int64_t inner, int mode,
            const float* scaleP, const float* shiftP, const float* powerP, cudaStream_t stream);
 
+// SELECT: out (contiguous, `count` elements) = cond ? then : else, each operand read through its
+// broadcast view over the output dims; cond is BOOL (uint8, non-zero true).
+void select(const void* cond, const Strided& condView, const void* thenData, const Strided& thenView,
+            const void* elseData, const Strided& elseView, void* out, int64_t count, int elementBytes,
+            cudaStream_t stream);
+
+// PARAMETRIC_RELU: out = x >= 0 ? x : slope * x (computed in float), x and slope broadcast views.
+void parametricRelu(const void* x, const Strided& xView, const void* slope, const Strided& slopeView, void* out,
+                    int64_t count, DataType type, cudaStream_t stream);
+
+// ONE_HOT: out [outer, depth, inner] = values[1] where indices[o, i] (negative wrapped once by
+// depth) equals the depth coordinate, else values[0]; values ([off, on]) in device memory.
+void oneHot(const void* indices, DataType indexType, const void* values, void* out, int64_t outer, int64_t depth,
+            int64_t inner, int elementBytes, cudaStream_t stream);
+
+// REVERSE_SEQUENCE over a contiguous tensor: the batch and sequence axes given by their
+// contiguous strides and lengths; lens (device, INT32/INT64) clamped to [0, seqLen].
+void reverseSequence(const void* in, void* out, const void* lens, DataType lensType, int64_t count, int64_t batchStride,
+                     int64_t batchLen, int64_t seqStride, int64_t seqLen, int elementBytes, cudaStream_t stream);
+
+// CUMULATIVE (SUM or PROD) along the middle dim of [outer, axisLen, inner]: FLOAT, HALF, BF16
+// (double accumulation), INT32, INT64 (int64 wrap-around).
+void cumulative(const void* x, void* y, DataType type, int64_t outer, int64_t axisLen, int64_t inner, bool prod,
+                bool exclusive, bool reverse, cudaStream_t stream);
+
 }  // namespace trtn::cuda::kernels

@@ -463,6 +463,103 @@ class ScaleKernel : public CudaKernel {
   const float* device_[3] = {nullptr, nullptr, nullptr};
 };
 
+// ---- SELECT, PARAMETRIC_RELU, ONE_HOT, REVERSE_SEQUENCE, CUMULATIVE ------------------------------
+
+class SelectKernel : public CudaKernel {
+ public:
+  void run(CudaKernelIO& io) override {
+    const TensorRef& y = io.out[0];
+    if (y.count() <= 0) return;
+    kernels::select(io.in[0].data, broadcastView(io.in[0].dims, y.dims), io.in[1].data,
+                    broadcastView(io.in[1].dims, y.dims), io.in[2].data, broadcastView(io.in[2].dims, y.dims), y.data,
+                    y.count(), static_cast<int>(dataTypeSize(y.type)), streamOf(io));
+  }
+  const char* implementation() const override { return "cuda-broadcast"; }
+};
+
+class ParametricReluKernel : public CudaKernel {
+ public:
+  void run(CudaKernelIO& io) override {
+    const TensorRef& y = io.out[0];
+    if (y.count() <= 0) return;
+    kernels::parametricRelu(io.in[0].data, broadcastView(io.in[0].dims, y.dims), io.in[1].data,
+                            broadcastView(io.in[1].dims, y.dims), y.data, y.count(), y.type, streamOf(io));
+  }
+  const char* implementation() const override { return "cuda-broadcast"; }
+};
+
+class OneHotKernel : public CudaKernel {
+ public:
+  explicit OneHotKernel(const Node& n) : axis_(n.getInt("axis", -1)) {}
+  void run(CudaKernelIO& io) override {
+    const TensorRef& ind = io.in[0];
+    const TensorRef& y = io.out[0];
+    if (y.count() <= 0) return;
+    const int64_t q = static_cast<int64_t>(ind.dims.size());
+    const int64_t axis = axis_ < 0 ? axis_ + q + 1 : axis_;
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d) outer *= ind.dims[d];
+    for (int64_t d = axis; d < q; ++d) inner *= ind.dims[d];
+    kernels::oneHot(ind.data, ind.type, io.in[1].data, y.data, outer, y.dims[axis], inner,
+                    static_cast<int>(dataTypeSize(y.type)), streamOf(io));
+  }
+  const char* implementation() const override { return "cuda-one-hot"; }
+
+ private:
+  int64_t axis_;
+};
+
+class ReverseSequenceKernel : public CudaKernel {
+ public:
+  explicit ReverseSequenceKernel(const Node& n) : batch_(n.getInt("batchAxis", 1)), seq_(n.getInt("sequenceAxis", 0)) {}
+  void run(CudaKernelIO& io) override {
+    const TensorRef& x = io.in[0];
+    const TensorRef& y = io.out[0];
+    if (y.count() <= 0) return;
+    const int64_t batch = normalizedAxis(batch_, x.dims.size()), seq = normalizedAxis(seq_, x.dims.size());
+    Strided v = contiguousView(x.dims);
+    kernels::reverseSequence(x.data, y.data, io.in[1].data, io.in[1].type, y.count(), v.stride[batch], x.dims[batch],
+                             v.stride[seq], x.dims[seq], static_cast<int>(dataTypeSize(x.type)), streamOf(io));
+  }
+  const char* implementation() const override { return "cuda-reverse-sequence"; }
+
+ private:
+  int64_t batch_, seq_;
+};
+
+class CumulativeKernel : public CudaKernel {
+ public:
+  explicit CumulativeKernel(const Node& n)
+      : name_(n.name),
+        prod_(n.getInt("operation", 0) == 1),
+        exclusive_(n.getInt("exclusive", 0) != 0),
+        reverse_(n.getInt("reverse", 0) != 0) {}
+  void run(CudaKernelIO& io) override {
+    const TensorRef& x = io.in[0];
+    const TensorRef& a = io.in[1];
+    const int64_t rank = static_cast<int64_t>(x.dims.size());
+    TRTN_CHECK(a.values != nullptr, StatusCode::kUnsupported, "layer '", name_,
+               "' (CUMULATIVE): the cuda backend needs the axis known from shapes (a constant or shape tensor)");
+    TRTN_CHECK(a.values->size() == 1, StatusCode::kInvalidArgument, "layer '", name_,
+               "' (CUMULATIVE): the axis tensor must hold one value");
+    const int64_t given = a.values->at(0);
+    const int64_t axis = given < 0 ? given + rank : given;
+    TRTN_CHECK(axis >= 0 && axis < rank, StatusCode::kInvalidArgument, "layer '", name_, "' (CUMULATIVE): axis ", given,
+               " is out of range for rank ", rank);
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < axis; ++d) outer *= x.dims[d];
+    for (int64_t d = axis + 1; d < rank; ++d) inner *= x.dims[d];
+    if (outer * x.dims[axis] * inner <= 0) return;
+    kernels::cumulative(x.data, io.out[0].data, x.type, outer, x.dims[axis], inner, prod_, exclusive_, reverse_,
+                        streamOf(io));
+  }
+  const char* implementation() const override { return "cuda-scan"; }
+
+ private:
+  std::string name_;
+  bool prod_, exclusive_, reverse_;
+};
+
 // ---- Factories ---------------------------------------------------------------------------------
 
 template <typename... Parts>
@@ -564,6 +661,31 @@ std::unique_ptr<CudaKernel> makeScale(const Node& n, const std::vector<DataType>
   return std::make_unique<ScaleKernel>(n);
 }
 
+std::unique_ptr<CudaKernel> makeSelect(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+  requireWhole(n, {in[1], in[2]});
+  return std::make_unique<SelectKernel>();
+}
+
+std::unique_ptr<CudaKernel> makeParametricRelu(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+  requireFloat(n, in[0]);
+  return std::make_unique<ParametricReluKernel>();
+}
+
+std::unique_ptr<CudaKernel> makeOneHot(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+  requireWhole(n, {in[1]});
+  return std::make_unique<OneHotKernel>(n);
+}
+
+std::unique_ptr<CudaKernel> makeReverseSequence(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+  requireWhole(n, {in[0]});
+  return std::make_unique<ReverseSequenceKernel>(n);
+}
+
+std::unique_ptr<CudaKernel> makeCumulative(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+  if (!isFloat(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
+  return std::make_unique<CumulativeKernel>(n);
+}
+
 }  // namespace
 }  // namespace trtn::cuda
 
@@ -590,6 +712,11 @@ void registerCudaKernels() {
   setCudaKernel(LayerType::kSCALE, makeScale);
   setCudaKernel(LayerType::kMATRIX_MULTIPLY, makeMatrixMultiply);
   setCudaKernel(LayerType::kCONVOLUTION, makeConvolution);
+  setCudaKernel(LayerType::kSELECT, makeSelect);
+  setCudaKernel(LayerType::kPARAMETRIC_RELU, makeParametricRelu);
+  setCudaKernel(LayerType::kONE_HOT, makeOneHot);
+  setCudaKernel(LayerType::kREVERSE_SEQUENCE, makeReverseSequence);
+  setCudaKernel(LayerType::kCUMULATIVE, makeCumulative);
 }
 
 }  // namespace trtn
