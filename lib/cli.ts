@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import { Builder } from './Builder.js';
 import { HostBuffer } from './buffers.js';
+import { HostOutputAllocator } from './HostOutputAllocator.js';
 import type { CudaEngine } from './CudaEngine.js';
 import { DataType, MemoryPoolType, OptProfileSelector, TensorIOMode, byteSizeOf, isPackedDataType, typedArrayFor } from './enums.js';
 import { Logger, Severity } from './Logger.js';
@@ -198,6 +199,7 @@ async function run(args: Args): Promise<void> {
   const { runtime, engine } = loadEngine(args);
   const context = engine.createExecutionContext();
   const buffers: HostBuffer[] = [];
+  const outputAllocator = new HostOutputAllocator();
   try {
     const inputNames = Array.from({ length: engine.numIOTensors }, (_, i) => engine.getIOTensorName(i)).filter((n) => engine.getTensorIOMode(n) === TensorIOMode.INPUT);
     for (const name of shapes.keys()) if (!inputNames.includes(name)) throw new UsageError(`the engine has no input named "${name}" (inputs: ${inputNames.join(', ')})`);
@@ -232,15 +234,7 @@ async function run(args: Args): Promise<void> {
       const dims = context.getTensorShape(name);
       if (dims.some((d) => d < 0)) {
         // Data-dependent dims (NonZero, NMS, ...): memory of the size each run finds.
-        context.setOutputAllocator(name, {
-          reallocateOutputAsync: (_n, current, size) => {
-            if (current && current.byteLength >= size) return current;
-            const grown = new HostBuffer(Math.max(size, 1));
-            buffers.push(grown);
-            return grown;
-          },
-          notifyShape: () => undefined,
-        });
+        context.setOutputAllocator(name, outputAllocator);
         continue;
       }
       const bytes = Math.max(1, byteSizeOf(engine.getTensorDataType(name), dims.reduce((a, b) => a * b, 1)));
@@ -267,6 +261,7 @@ async function run(args: Args): Promise<void> {
     console.log(`throughput: ${(iterations / total).toFixed(1)} inferences/s`);
   } finally {
     for (const b of buffers) b.dispose();
+    outputAllocator.dispose();
     context.dispose();
     engine.dispose();
     runtime.dispose();

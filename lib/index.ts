@@ -28,6 +28,7 @@ export type { RuntimeOptions } from './Runtime.js';
 export { CudaEngine } from './CudaEngine.js';
 export { ExecutionContext } from './ExecutionContext.js';
 export type { IOutputAllocator } from './ExecutionContext.js';
+export { HostOutputAllocator } from './HostOutputAllocator.js';
 export { getBackends, resolveBackend } from './backends.js';
 export * as cuda from './cuda/index.js';
 export type { BackendInfo, BackendName, BackendChoice, ResolvedBackend } from './backends.js';

@@ -17,8 +17,8 @@ import { constFromProto } from '../lib/onnx/ConstTensor.js';
 import { OnnxTensorProto, OnnxType } from '../lib/onnx/model.js';
 import { quietLogger } from './helpers/engine.js';
 import { errorFromDefineOrBuild, expectLayerError, newNetwork, runEngineRaw, runRaw } from './helpers/layer-checks.js';
-import { fromBfloat16Bits, fromFloat16Bits, toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
+import { decodeFloat, encodeFloat, expectSameValues, floatTypes } from './helpers/floats.js';
 
 // ---- reference -------------------------------------------------------------------------------
 
@@ -103,26 +103,6 @@ function roundHalfEven(v: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-const floatTypes = [DataType.FLOAT, DataType.HALF, DataType.BF16] as const;
-
-function encodeFloat(values: number[], dtype: DataType): trt.TypedArray {
-  if (dtype === DataType.HALF) return toFloat16Bits(values);
-  if (dtype === DataType.BF16) return toBfloat16Bits(values);
-  return Float32Array.from(values);
-}
-
-function decodeFloat(data: trt.TypedArray, dtype: DataType): number[] {
-  if (dtype === DataType.HALF) return Array.from(fromFloat16Bits(data as Uint16Array));
-  if (dtype === DataType.BF16) return Array.from(fromBfloat16Bits(data as Uint16Array));
-  return Array.from(data as Float32Array);
-}
-
-/** Same value, NaN equal to NaN and -0 distinct from 0. */
-function expectSameValues(got: number[], want: number[], what: string): void {
-  expect(got.length, what).toBe(want.length);
-  const bad = got.map((g, i) => [i, g, want[i]!] as const).filter(([, g, w]) => !Object.is(g, w));
-  expect(bad.slice(0, 5), `${what}: [index, got, want]`).toEqual([]);
-}
 
 /** Packed output bytes against reference codes (the pad nibble of an odd count must be 0). */
 function expectCodes(got: trt.TypedArray, want: number[], what: string, inputs?: number[]): void {

@@ -430,6 +430,36 @@ describe('output allocators and bounds, edge cases', () => {
   });
 });
 
+describe('HostOutputAllocator', () => {
+  it('keeps one buffer per output, grown only when a run needs more, with the last run\'s dims', async () => {
+    const engine = await build((net) => {
+      const nz = net.addNonZero(net.addInput('x', DataType.FLOAT, [6]));
+      nz.getOutput(0).name = 'i';
+      net.markOutput(nz.getOutput(0));
+    });
+    const context = engine.createExecutionContext();
+    using outputs = new trt.HostOutputAllocator();
+    context.setOutputAllocator('i', outputs);
+    const runWith = async (values: number[]) => {
+      using x = trt.HostBuffer.from(Float32Array.from(values));
+      context.setTensorAddress('x', x);
+      await context.enqueueV3();
+      return outputs.buffer('i')!;
+    };
+    const first = await runWith([1, 1, 0, 0, 0, 0]);
+    expect(outputs.shape('i')).toEqual([1, 2]);
+    expect(Array.from(new BigInt64Array(first.arrayBuffer, 0, 2), Number)).toEqual([0, 1]);
+    expect(await runWith([0, 0, 0, 0, 0, 1])).toBe(first); // fits: reused
+    expect(outputs.shape('i')).toEqual([1, 1]);
+    const grown = await runWith([1, 1, 1, 1, 0, 1]);
+    expect(grown).not.toBe(first);
+    expect(first.disposed).toBe(true);
+    expect(Array.from(new BigInt64Array(grown.arrayBuffer, 0, 5), Number)).toEqual([0, 1, 2, 3, 5]);
+    context.dispose();
+    engine.dispose();
+  });
+});
+
 function lastBufferFor(allocator: RecordingAllocator, name: string): trt.HostBuffer {
   const buffer = allocator.current.get(name);
   if (!buffer) throw new Error(`no buffer was handed out for '${name}'`);

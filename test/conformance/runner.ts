@@ -307,6 +307,7 @@ export async function runCase(suite: Suite, dir: string, backend: trt.BackendNam
 async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: string[], set: DataSet, timeoutSeconds: number, atol: number | undefined): Promise<string | undefined> {
   const context = engine.createExecutionContext();
   const buffers: trt.HostBuffer[] = [];
+  const dataDependent = new trt.HostOutputAllocator();
   try {
     inputNames.forEach((name, k) => {
       const value = set.inputs[k]!;
@@ -328,17 +329,7 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
       const out = { name, dims, dtype, count: dims.reduce((a, b) => a * b, 1), buf: undefined as trt.HostBuffer | undefined, expected: set.outputs[k]! };
       if (dims.some((d) => d < 0)) {
         // Data-dependent dims (NonZero, NMS, ...): the engine asks for memory once it knows them.
-        context.setOutputAllocator(name, {
-          reallocateOutputAsync: (_n, _current, size) => {
-            out.buf = new trt.HostBuffer(Math.max(size, 1));
-            buffers.push(out.buf);
-            return out.buf;
-          },
-          notifyShape: (_n, found) => {
-            out.dims = found;
-            out.count = found.reduce((a, b) => a * b, 1);
-          },
-        });
+        context.setOutputAllocator(name, dataDependent);
         return out;
       }
       out.buf = new trt.HostBuffer(Math.max(trt.byteSizeOf(dtype, out.count), 1));
@@ -348,6 +339,11 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
     });
     await withTimeout(context.enqueueV3(), timeoutSeconds, 'run');
     for (const o of outputs) {
+      if (!o.buf) {
+        o.buf = dataDependent.buffer(o.name);
+        o.dims = dataDependent.shape(o.name) ?? o.dims;
+        o.count = o.dims.reduce((a, b) => a * b, 1);
+      }
       if (!o.buf) return `${o.name}: the run produced no data-dependent output`;
       const want = o.expected;
       if (o.dims.length !== want.dims.length || o.dims.some((d, i) => d !== want.dims[i])) {
@@ -364,6 +360,7 @@ async function runDataSet(engine: trt.CudaEngine, model: OnnxModel, inputNames: 
   } finally {
     context.dispose();
     for (const b of buffers) b.dispose();
+    dataDependent.dispose();
   }
 }
 

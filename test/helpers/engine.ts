@@ -97,6 +97,7 @@ export async function runEngine(
 ): Promise<Record<string, Ref>> {
   const context = engine.createExecutionContext();
   const buffers: trt.HostBuffer[] = [];
+  const dataDependent = new trt.HostOutputAllocator();
   try {
     if (opts.profileIndex) context.setOptimizationProfileAsync(opts.profileIndex);
     for (const [name, feed] of Object.entries(feeds)) {
@@ -114,18 +115,8 @@ export async function runEngine(
       const dtype = engine.getTensorDataType(name);
       if (dims.some((d) => d < 0)) {
         // Data-dependent dims: memory and dims come from the run, through an output allocator.
-        const out = { name, buf: undefined as unknown as trt.HostBuffer, dims, dtype };
-        context.setOutputAllocator(name, {
-          reallocateOutputAsync: (_n, _current, size) => {
-            out.buf = new trt.HostBuffer(Math.max(size, 1));
-            buffers.push(out.buf);
-            return out.buf;
-          },
-          notifyShape: (_n, found) => {
-            out.dims = found;
-          },
-        });
-        outputs.push(out);
+        context.setOutputAllocator(name, dataDependent);
+        outputs.push({ name, buf: undefined as unknown as trt.HostBuffer, dims, dtype });
         continue;
       }
       const bytes = trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1));
@@ -138,6 +129,10 @@ export async function runEngine(
     else await context.enqueueV3();
     const result: Record<string, Ref> = {};
     for (const o of outputs) {
+      if (!o.buf) {
+        o.buf = dataDependent.buffer(o.name)!;
+        o.dims = dataDependent.shape(o.name)!;
+      }
       const Ctor = trt.typedArrayFor(o.dtype);
       const count = o.dims.reduce((a, b) => a * b, 1);
       result[o.name] = decode(new Ctor(o.buf.arrayBuffer.slice(0), 0, count), o.dims, o.dtype);
@@ -145,6 +140,7 @@ export async function runEngine(
     return result;
   } finally {
     for (const b of buffers) b.dispose();
+    dataDependent.dispose();
     context.dispose();
   }
 }
