@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as trt from '../../lib/index.js';
 import { DataType, InferRunner } from '../../lib/index.js';
+import { quietLogger } from '../helpers/engine.js';
 import { F, Profiles, buildPlan, checkTagged, dynamicProfile, expectAllBack as expectAllBackIn, rowsFor, settle, slowNetwork, tagNetwork } from '../helpers/runner.js';
 import { cuda, gpuTitle, skipReason } from './gpu.js';
 
