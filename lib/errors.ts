@@ -16,6 +16,8 @@ export type TrtErrorCode =
   | 'UNSUPPORTED'
   | 'CUDA_UNAVAILABLE'
   | 'CUDA_ERROR'
+  | 'TENSORRT_UNAVAILABLE'
+  | 'TENSORRT_ERROR'
   | 'TIMEOUT'
   | 'QUEUE_FULL'
   | 'ABORTED'

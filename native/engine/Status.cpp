@@ -15,6 +15,8 @@ const char* toString(StatusCode code) {
     case StatusCode::kUnsupported: return "UNSUPPORTED";
     case StatusCode::kCudaUnavailable: return "CUDA_UNAVAILABLE";
     case StatusCode::kCudaError: return "CUDA_ERROR";
+    case StatusCode::kTensorRTUnavailable: return "TENSORRT_UNAVAILABLE";
+    case StatusCode::kTensorRTError: return "TENSORRT_ERROR";
     case StatusCode::kInternal: return "INTERNAL_ERROR";
   }
   return "INTERNAL_ERROR";

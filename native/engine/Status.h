@@ -31,6 +31,9 @@ enum class StatusCode : int32_t {
   // device (CUDA)
   kCudaUnavailable = 55,
   kCudaError = 56,
+  // TensorRT (the tensorrt backend)
+  kTensorRTUnavailable = 57,
+  kTensorRTError = 58,
   // everything else
   kInternal = 60,
 };
