@@ -14,6 +14,7 @@
         "native/addon/NativeBuffer.cpp",
         "native/addon/addon.cpp",
         "native/addon/globals/runtimeInfo.cpp",
+        "native/addon/globals/tensorrtInfo.cpp",
         "native/engine/Autotuner.cpp",
         "native/engine/Builder.cpp",
         "native/engine/DataType.cpp",
@@ -69,7 +70,10 @@
         "native/engine/passes/Fusion.cpp",
         "native/engine/passes/GraphSurgery.cpp",
         "native/engine/passes/LoopOutlining.cpp",
-        "native/engine/passes/ShuffleSimplification.cpp"
+        "native/engine/passes/ShuffleSimplification.cpp",
+        "native/tensorrt/common/TrtAvailability.cpp",
+        "native/tensorrt/common/TrtLibrary.cpp",
+        "native/tensorrt/common/TrtPlan.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"
@@ -98,7 +102,17 @@
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17"
-      }
+      },
+      "conditions": [
+        [
+          "OS=='linux'",
+          {
+            "libraries": [
+              "-ldl"
+            ]
+          }
+        ]
+      ]
     }
   ]
 }

@@ -15,6 +15,9 @@ const steps = [
   'http-server/server.mjs --self-test',
   'worker-threads/main.mjs',
 ];
+// TRTN_BACKEND (tensorrt, cuda or cpu) pins every example to that backend: the library reads it
+// where a backend is left to 'auto' (npm run validate:tensorrt sets it). Unset, each chooses.
+if (process.env.TRTN_BACKEND) console.log(`backend: ${process.env.TRTN_BACKEND} (TRTN_BACKEND)`);
 for (const step of steps) {
   console.log(`\n> node examples/${step}`);
   const [file, ...args] = step.split(' ');

@@ -54,7 +54,8 @@ export class Builder extends Resource {
    * (IBuilder::setGpuAllocator); null restores the default (cudaMalloc). It must be a built-in
    * allocator (cuda.DefaultAllocator, PoolAllocator, UnifiedAllocator or TrackingAllocator): builds
    * run on a build thread, where an allocator written in JS cannot be called. The CPU backend works
-   * in host memory and never calls it; the CUDA backend will.
+   * in host memory and never calls it; the CUDA backend will; the tensorrt backend hands it to
+   * TensorRT (IBuilder::setGpuAllocator), which allocates through it on its build threads.
    *
    * @throws TypeError for an allocator written in JS; TrtError DISPOSED
    * @example
@@ -89,7 +90,7 @@ export class Builder extends Resource {
 
   createBuilderConfig(): BuilderConfig {
     this.check();
-    return new BuilderConfig();
+    return new BuilderConfig(this.backend.name);
   }
 
   createOptimizationProfile(): OptimizationProfile {
@@ -124,11 +125,14 @@ export class Builder extends Resource {
         nativeConfig,
         (severity, message) => this.logger.log(severity, message),
         onProgress ? (phase, step, total) => onProgress(phase, step, total) : null,
+        this.gpuAllocatorValue?.nativeHandle ?? null,
       );
       const onAbort = (): void => handle.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return new HostMemory(await handle.promise);
+        const plan = new HostMemory(await handle.promise);
+        config._afterBuild(nativeConfig);
+        return plan;
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
@@ -141,7 +145,9 @@ export class Builder extends Resource {
    */
   buildSerializedNetworkSync(network: NetworkDefinition, config: BuilderConfig): HostMemory {
     const nativeConfig = this.prepare(network, config);
-    return new HostMemory(native().buildSerializedNetworkSync(network._native(), nativeConfig, (s, m) => this.logger.log(s, m)));
+    const plan = new HostMemory(native().buildSerializedNetworkSync(network._native(), nativeConfig, (s, m) => this.logger.log(s, m), this.gpuAllocatorValue?.nativeHandle ?? null));
+    config._afterBuild(nativeConfig);
+    return plan;
   }
 
   private prepare(network: NetworkDefinition, config: BuilderConfig) {

@@ -1,6 +1,7 @@
 import { BuilderFlag, MemoryPoolType, ProfilingVerbosity } from './enums.js';
-import { invalidValue } from './errors.js';
+import { TrtError, invalidType, invalidValue } from './errors.js';
 import { OptimizationProfile } from './OptimizationProfile.js';
+import { TimingCache } from './TimingCache.js';
 import { assertEnum, assertInteger } from './validate.js';
 
 /**
@@ -19,6 +20,62 @@ export class BuilderConfig {
   private optimizationLevel = 3;
   private timingIterations = 1;
   private verbosity = ProfilingVerbosity.LAYER_NAMES_ONLY;
+  private timingCache: TimingCache | null = null;
+  private ignoreTimingCacheMismatch = false;
+  /** The backend of the builder that made this config ('cpu' for one made with `new BuilderConfig()`). */
+  readonly backend: string;
+
+  /** @internal Use builder.createBuilderConfig(). */
+  constructor(backend = 'cpu') {
+    this.backend = backend;
+  }
+
+  /**
+   * A timing cache, empty or from the bytes of an earlier `cache.serialize()`
+   * (IBuilderConfig::createTimingCache). On the tensorrt backend TensorRT reads the bytes; the
+   * built-in backends keep them as an opaque container (see {@link TimingCache}).
+   *
+   * @throws TrtError TENSORRT_ERROR when TensorRT does not accept the bytes, TENSORRT_UNAVAILABLE
+   * @example
+   * const cache = config.createTimingCache();
+   * config.setTimingCache(cache, false);
+   */
+  createTimingCache(bytes?: Uint8Array | ArrayBuffer | null): TimingCache {
+    let data: Uint8Array;
+    if (bytes === undefined || bytes === null) data = new Uint8Array(0);
+    else if (bytes instanceof Uint8Array) data = bytes.slice();
+    else if (bytes instanceof ArrayBuffer) data = new Uint8Array(bytes.slice(0));
+    else throw invalidType('a Uint8Array, Buffer or ArrayBuffer', 'bytes', bytes);
+    const cache = new TimingCache(this.backend, data);
+    // TensorRT validates the bytes when it makes the cache; combining into an empty one does the same.
+    if (this.backend === 'tensorrt' && data.length > 0) {
+      const empty = new TimingCache('tensorrt', new Uint8Array(0));
+      empty.combine(cache, true);
+    }
+    return cache;
+  }
+
+  /**
+   * Builds with `cache` (IBuilderConfig::setTimingCache): TensorRT starts from its timings and
+   * leaves the updated cache in it. `ignoreMismatch` accepts a cache made on another device.
+   * The cache must stay undisposed until the build has finished.
+   */
+  setTimingCache(cache: TimingCache, ignoreMismatch: boolean): boolean {
+    if (!(cache instanceof TimingCache)) throw invalidType('a TimingCache', 'cache', cache);
+    if (typeof ignoreMismatch !== 'boolean') throw invalidType('a boolean', 'ignoreMismatch', ignoreMismatch);
+    if (cache.disposed) throw new TrtError('setTimingCache: the cache has been disposed', 'DISPOSED');
+    if (cache.backend !== this.backend) {
+      throw invalidValue(`a TimingCache of the '${this.backend}' backend (made by this config's createTimingCache)`, 'cache', cache);
+    }
+    this.timingCache = cache;
+    this.ignoreTimingCacheMismatch = ignoreMismatch;
+    return true;
+  }
+
+  /** The cache set with {@link setTimingCache}, or null. */
+  getTimingCache(): TimingCache | null {
+    return this.timingCache;
+  }
 
   /** 0 (fastest build) to 5 (most tuning). Level 0 turns the fusion passes off. */
   get builderOptimizationLevel(): number {
@@ -111,8 +168,12 @@ export class BuilderConfig {
     workspaceLimit: number;
     profiles: Array<Record<string, [number[], number[], number[]]>>;
     shapeValues: Array<Record<string, [number[], number[], number[]]>>;
+    timingCache?: { bytes: Uint8Array | null; ignoreMismatch: boolean };
   } {
+    // Only TensorRT consults a timing cache.
+    const timingCache = this.timingCache && this.backend === 'tensorrt' ? { timingCache: this.timingCache._box(this.ignoreTimingCacheMismatch) } : {};
     return {
+      ...timingCache,
       backend,
       optimizationLevel: this.optimizationLevel,
       avgTimingIterations: this.timingIterations,
@@ -121,5 +182,10 @@ export class BuilderConfig {
       profiles: this.profiles.map((p) => p._toNative()),
       shapeValues: this.profiles.map((p) => p._shapeValuesToNative()),
     };
+  }
+
+  /** @internal After a build: the timing cache the build left in the native config's box. */
+  _afterBuild(nativeConfig: { timingCache?: { bytes: Uint8Array | null } }): void {
+    if (nativeConfig.timingCache && this.timingCache) this.timingCache._update(nativeConfig.timingCache.bytes);
   }
 }

@@ -1,4 +1,5 @@
-import type { NativeEngine, NativeEngineInfo } from '../typings/native.js';
+import type { NativeEngine, NativeEngineInfo, NativeTrtEngine } from '../typings/native.js';
+import { EngineInspector } from './EngineInspector.js';
 import type { GpuAllocator } from './cuda/allocators.js';
 import { Resource } from './Disposable.js';
 import { DataType, ExecutionContextAllocationStrategy, OptProfileSelector, TensorIOMode } from './enums.js';
@@ -38,6 +39,40 @@ export class CudaEngine extends Resource {
   /** The backend the plan was built for. */
   get backend(): string {
     return this.meta.backend;
+  }
+
+  /** @internal Runs on the GPU (cuda and tensorrt backends): tensors in device memory, cuda.Streams. */
+  get _onDevice(): boolean {
+    return this.meta.backend === 'cuda' || this.meta.backend === 'tensorrt';
+  }
+
+  /** @internal The TensorRT engine's extras, or null for engines of the built-in backends. */
+  get _tensorrt(): NativeTrtEngine | null {
+    return this.meta.backend === 'tensorrt' ? (this.nativeHandle as NativeTrtEngine) : null;
+  }
+
+  private readonly contexts = new Set<ExecutionContext>();
+
+  /** @internal Whether a context of this engine has a run in flight (refitting must wait). */
+  _hasRunsInFlight(): boolean {
+    for (const c of this.contexts) {
+      if (c.disposed) this.contexts.delete(c);
+      else if (c.pendingCount > 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * An inspector of this engine's layers (ICudaEngine::createEngineInspector). On the tensorrt
+   * backend it is TensorRT's IEngineInspector (its detail follows the build's profilingVerbosity);
+   * on the built-in backends it reports {@link inspect}'s layers.
+   *
+   * @example
+   * const json = JSON.parse(engine.createEngineInspector().getEngineInformation(LayerInformationFormat.JSON));
+   */
+  createEngineInspector(): EngineInspector {
+    this.check();
+    return new EngineInspector(this);
   }
 
   get numIOTensors(): number {
@@ -166,7 +201,9 @@ export class CudaEngine extends Resource {
   createExecutionContext(strategy: ExecutionContextAllocationStrategy = ExecutionContextAllocationStrategy.STATIC): ExecutionContext {
     this.check();
     assertEnum(strategy, 'strategy', ExecutionContextAllocationStrategy, 'ExecutionContextAllocationStrategy');
-    return this.adopt(new ExecutionContext(this, this.nativeHandle.createExecutionContext(strategy), strategy));
+    const context = this.adopt(new ExecutionContext(this, this.nativeHandle.createExecutionContext(strategy), strategy));
+    this.contexts.add(context);
+    return context;
   }
 
   /** The plan bytes (the same format deserializeCudaEngine reads). */

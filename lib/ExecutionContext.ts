@@ -6,6 +6,7 @@ import { TrtError, invalidType, invalidValue, withCallerStack } from './errors.j
 import { TensorBuffer, isTensorBuffer } from './buffers.js';
 import { Stream } from './Stream.js';
 import { Stream as CudaStream } from './cuda/Stream.js';
+import { memcpy } from './cuda/buffers.js';
 import { assertDims, assertInteger, assertString, toDims } from './validate.js';
 
 /**
@@ -23,9 +24,12 @@ export interface IOutputAllocator {
   /**
    * Returns a buffer of at least `size` bytes for output `tensorName` (`currentMemory` is the
    * one returned last time, or null), or null when none can be had (the run then fails with
-   * OUT_OF_MEMORY). The values are copied into it.
+   * OUT_OF_MEMORY). The values are copied into it. On the cuda backend `stream` is the run's
+   * cuda.Stream and the buffer must be device-accessible (a cuda.DeviceBuffer, a
+   * cuda.UnifiedBuffer or a pinned cuda.HostBuffer): the values are copied device to device on
+   * that stream, and enqueueV3() settles once they have been.
    */
-  reallocateOutputAsync(tensorName: string, currentMemory: TensorBuffer | null, size: number, alignment: number, stream: Stream): TensorBuffer | null;
+  reallocateOutputAsync(tensorName: string, currentMemory: TensorBuffer | null, size: number, alignment: number, stream: Stream | CudaStream): TensorBuffer | null;
   /** The output's dims for this run. */
   notifyShape(tensorName: string, dims: number[]): void;
 }
@@ -177,21 +181,15 @@ export class ExecutionContext extends Resource {
     if (!outputs) return;
     for (const out of outputs) {
       if (out.data) {
-        const allocator = this.outputAllocators.get(out.name);
-        if (!allocator) throw new TrtError(`output '${out.name}' lost its output allocator during the run`, 'INVALID_STATE');
         const size = out.data.byteLength;
-        const current = this.allocatedOutputs.get(out.name) ?? null;
-        // TensorRT asks for at least one byte, even for an empty tensor.
-        const target = allocator.reallocateOutputAsync(out.name, current, Math.max(size, 1), 256, stream ?? this.cpuStream());
-        if (target === null || target === undefined) {
-          throw new TrtError(`the output allocator of '${out.name}' returned no memory for ${size} bytes`, 'OUT_OF_MEMORY');
-        }
-        if (!isTensorBuffer(target) || target.disposed) throw invalidType('a live TensorBuffer or null', `reallocateOutputAsync('${out.name}') result`, target);
-        if (target.byteLength < Math.max(size, 1)) {
-          throw new TrtError(`the output allocator of '${out.name}' returned ${target.byteLength} bytes but the output needs ${Math.max(size, 1)}`, 'INVALID_ARGUMENT');
-        }
+        const { allocator, target } = this.reallocateOutput(out.name, size, stream ?? this.cpuStream());
         if (target.location === 'device') {
-          throw new TrtError(`the output allocator of '${out.name}' returned device memory, which the CPU backend cannot write`, 'INVALID_ARGUMENT');
+          if (!this.engine._onDevice) throw new TrtError(`the output allocator of '${out.name}' returned device memory, which the CPU backend cannot write`, 'INVALID_ARGUMENT');
+          // Device backends: the run has finished, so a blocking copy waits for nothing else.
+          memcpy(target, new Uint8Array(out.data), { byteLength: size });
+          this.allocatedOutputs.set(out.name, target);
+          allocator.notifyShape(out.name, out.dims);
+          continue;
         }
         const memory = target.nativeHandle.arrayBuffer();
         if (!memory) throw new TrtError(`the buffer returned for '${out.name}' has been disposed`, 'DISPOSED');
@@ -200,6 +198,67 @@ export class ExecutionContext extends Resource {
         allocator.notifyShape(out.name, out.dims);
       }
     }
+  }
+
+  /** Asks output `name`'s allocator for `size` bytes (at least one, as TensorRT) and checks what it returned. */
+  private reallocateOutput(name: string, size: number, stream: Stream | CudaStream): { allocator: IOutputAllocator; target: TensorBuffer } {
+    const allocator = this.outputAllocators.get(name);
+    if (!allocator) throw new TrtError(`output '${name}' lost its output allocator during the run`, 'INVALID_STATE');
+    const current = this.allocatedOutputs.get(name) ?? null;
+    const target = allocator.reallocateOutputAsync(name, current, Math.max(size, 1), 256, stream);
+    if (target === null || target === undefined) {
+      throw new TrtError(`the output allocator of '${name}' returned no memory for ${size} bytes`, 'OUT_OF_MEMORY');
+    }
+    if (!isTensorBuffer(target) || target.disposed) throw invalidType('a live TensorBuffer or null', `reallocateOutputAsync('${name}') result`, target);
+    if (target.byteLength < Math.max(size, 1)) {
+      throw new TrtError(`the output allocator of '${name}' returned ${target.byteLength} bytes but the output needs ${Math.max(size, 1)}`, 'INVALID_ARGUMENT');
+    }
+    return { allocator, target };
+  }
+
+  /**
+   * Hands the outputs a cuda-backend run left in device memory (entries with a token) to their
+   * allocators (JS thread, after the run): the values are copied device to device on `stream`,
+   * and the returned Promise settles once they have been; with no stream (executeV2) they are
+   * copied before this returns. On failure the run's memory is released.
+   */
+  private deliverDeviceOutputs(outputs: NativeRunOutput[] | null, stream: CudaStream | null): Promise<void> | undefined {
+    const token = outputs?.find((out) => out.token !== undefined)?.token;
+    if (!outputs || token === undefined) return undefined;
+    const delivered: Array<{ out: NativeRunOutput; allocator: IOutputAllocator; target: TensorBuffer }> = [];
+    let copied: Promise<void> | undefined;
+    try {
+      for (const out of outputs) {
+        if (out.token === undefined) continue;
+        const { allocator, target } = this.reallocateOutput(out.name, out.bytes ?? 0, stream ?? (this.defaultCudaStream ??= new CudaStream()));
+        if (target.location === 'host') {
+          throw new TrtError(
+            `the output allocator of '${out.name}' returned host memory (a HostBuffer), which the cuda backend cannot write from the GPU; return a cuda.DeviceBuffer, a cuda.UnifiedBuffer or a pinned cuda.HostBuffer`,
+            'INVALID_ARGUMENT',
+          );
+        }
+        delivered.push({ out, allocator, target });
+      }
+    } catch (err) {
+      this.handle.copyOutputs(null, token, [], []); // releases the run's memory
+      throw err;
+    }
+    copied = this.handle.copyOutputs(
+      stream ? stream.nativeHandle : null,
+      token,
+      delivered.map((d) => d.out.name),
+      delivered.map((d) => d.target.nativeHandle),
+    );
+    try {
+      for (const { out, allocator, target } of delivered) {
+        this.allocatedOutputs.set(out.name, target);
+        allocator.notifyShape(out.name, out.dims);
+      }
+    } catch (err) {
+      copied?.catch(() => undefined); // settles on its own; the allocator's error is the one reported
+      throw err;
+    }
+    return copied;
   }
 
   getTensorAddress(name: string): TensorBuffer | null {
@@ -256,9 +315,9 @@ export class ExecutionContext extends Resource {
     return withCallerStack(async () => {
       this.check();
       let target: Stream | CudaStream;
-      if (this.engine.backend === 'cuda') {
+      if (this.engine._onDevice) {
         // Launched on the cuda.Stream from this thread; settles from a stream host callback.
-        if (stream !== undefined && !(stream instanceof CudaStream)) throw invalidType('a cuda.Stream (the engine runs on the cuda backend)', 'stream', stream);
+        if (stream !== undefined && !(stream instanceof CudaStream)) throw invalidType(`a cuda.Stream (the engine runs on the ${this.engine.backend} backend)`, 'stream', stream);
         target = stream ?? (this.defaultCudaStream ??= new CudaStream());
       } else {
         if (stream !== undefined && !(stream instanceof Stream)) throw invalidType('a Stream', 'stream', stream);
@@ -290,9 +349,13 @@ export class ExecutionContext extends Resource {
     this.inflightStream = target;
     this.inflightCount += 1;
     return promise.then(
-      (outputs) => {
+      async (outputs) => {
         try {
-          if (outputs && !this.disposed) this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
+          if (outputs && !this.disposed) {
+            // Device-resident outputs (cuda backend) first: on failure their memory is released.
+            if (target instanceof CudaStream) await this.deliverDeviceOutputs(outputs, target);
+            this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
+          }
         } finally {
           this.endRun();
         }
@@ -332,8 +395,15 @@ export class ExecutionContext extends Resource {
       bindings.forEach((b, i) => this.setTensorAddress(this.engine.getIOTensorName(i), b));
     }
     this.assertIdle('executeV2');
-    this.deliverOutputs(this.handle.execute(), undefined);
+    const outputs = this.handle.execute();
+    void this.deliverDeviceOutputs(outputs, null);
+    this.deliverOutputs(outputs, undefined);
     return true;
+  }
+
+  /** @internal The native context (for the engine inspector). */
+  get _nativeHandle(): NativeExecutionContext {
+    return this.handle;
   }
 
   /** Number of enqueueV3 calls not yet settled. */

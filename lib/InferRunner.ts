@@ -363,7 +363,7 @@ export class InferRunner {
       this.io = io;
     } else if (engine.backend === 'cpu') {
       this.io = hostRunnerIo;
-    } else if (engine.backend === 'cuda') {
+    } else if (engine._onDevice) {
       this.io = cudaRunnerIo({ allocator: options.gpuAllocator ?? engine._gpuAllocator });
     } else {
       throw new TrtError(`InferRunner: runner I/O for the '${engine.backend}' backend is not built yet; pass options.io`, 'UNSUPPORTED');

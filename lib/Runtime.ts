@@ -86,11 +86,12 @@ export class Runtime extends Resource {
    * {@link deserializeCudaEngineAsync} for large models on a server's main thread).
    *
    * @throws TrtError PLAN_CORRUPT (truncated, damaged or not a plan), PLAN_INCOMPATIBLE (newer
-   *   format or another backend), DISPOSED
+   *   format or another backend; a TensorRT plan of another TensorRT version or GPU),
+   *   TENSORRT_UNAVAILABLE (a TensorRT plan where the tensorrt backend cannot run, naming why), DISPOSED
    */
   deserializeCudaEngine(bytes: PlanBytes): CudaEngine {
     this.check();
-    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null), this.gpuAllocatorValue, this.threadPool);
+    return new CudaEngine(native().deserializeEngine(planBytes(bytes), this.gpuAllocatorValue?.nativeHandle ?? null, this.logFn()), this.gpuAllocatorValue, this.threadPool);
   }
 
   /** {@link deserializeCudaEngine} off the JS thread. */
@@ -98,8 +99,13 @@ export class Runtime extends Resource {
     return withCallerStack(async () => {
       this.check();
       const allocator = this.gpuAllocatorValue;
-      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), allocator?.nativeHandle ?? null), allocator, this.threadPool);
+      return new CudaEngine(await native().deserializeEngineAsync(planBytes(bytes), allocator?.nativeHandle ?? null, this.logFn()), allocator, this.threadPool);
     });
+  }
+
+  /** TensorRT's messages for engines of the tensorrt backend (delivered on the JS thread). */
+  private logFn(): (severity: number, message: string) => void {
+    return (severity, message) => this.logger.log(severity, message);
   }
 
   protected release(): void {

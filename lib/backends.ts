@@ -31,10 +31,19 @@ export function getBackends(): BackendInfo[] {
 
 /**
  * Resolves a backend choice. `auto` prefers tensorrt, then cuda, then cpu, and the reason says
- * why each better one was passed over. Naming an unavailable backend throws UNSUPPORTED.
+ * why each better one was passed over; the environment variable TRTN_BACKEND (tensorrt, cuda or
+ * cpu), when set, replaces `auto` with that backend, so an application can be pinned to one
+ * without code changes. Naming an unavailable backend throws UNSUPPORTED.
  */
 export function resolveBackend(choice: BackendChoice = 'auto'): ResolvedBackend {
   if (choice !== 'auto' && !(choice in ids)) throw invalidValue("'auto', 'tensorrt', 'cuda' or 'cpu'", 'backend', choice);
+  const forced = process.env['TRTN_BACKEND'];
+  if (choice === 'auto' && forced) {
+    if (!Object.hasOwn(ids, forced)) throw invalidValue("'tensorrt', 'cuda' or 'cpu'", 'TRTN_BACKEND', forced);
+    const b = getBackends().find((x) => x.name === forced)!;
+    if (!b.available) throw new TrtError(`backend '${forced}' (TRTN_BACKEND) is not available: ${b.reason}`, 'UNSUPPORTED');
+    return { name: b.name, id: ids[b.name], reason: `TRTN_BACKEND=${forced}: ${b.reason}` };
+  }
   const all = getBackends();
   if (choice !== 'auto') {
     const b = all.find((x) => x.name === choice)!;

@@ -6,8 +6,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-// GPU and TensorRT sources are compiled by CMake only, from their own folders.
-const excluded = [/^native\/cuda\//, /^native\/tensorrt\//, /^native\/tests\//];
+// GPU sources and the tensorrt backend (it needs the CUDA and TensorRT headers) are compiled by
+// CMake only, from their own folders; native/tensorrt/common/ (loading TensorRT at run time)
+// needs no headers and is compiled in every build.
+const excluded = [/^native\/cuda\//, /^native\/tensorrt\/backend\//, /^native\/tests\//];
 
 function listSources(dir) {
   const out = [];

@@ -72,6 +72,11 @@ export interface NativeBuildConfig {
   profiles: Array<Record<string, [number[], number[], number[]]>>;
   /** Parallel to `profiles`: shape tensor input name -> [MIN, OPT, MAX] values. */
   shapeValues?: Array<Record<string, [number[], number[], number[]]>>;
+  /**
+   * The timing cache to build with (tensorrt backend; the built-in backends do not consult one).
+   * After a successful tensorrt build, `bytes` is replaced with the updated cache.
+   */
+  timingCache?: { bytes: Uint8Array | null; ignoreMismatch: boolean };
 }
 
 export interface NativeBuildHandle {
@@ -104,6 +109,29 @@ export interface NativeEngine {
   dispose(): void;
 }
 
+/**
+ * An engine of the tensorrt backend (info().backend === 'tensorrt'): the NativeEngine surface plus
+ * TensorRT's inspector and refitter. TensorRT log messages reach the log function given to
+ * deserializeEngine at the next call on the engine or its contexts. [sync, JS thread] throughout.
+ */
+export interface NativeTrtEngine extends NativeEngine {
+  /** IEngineInspector: format 0 ONELINE, 1 JSON; layerIndex -1 for the whole engine; a context for its shapes. */
+  inspect(format: number, layerIndex: number, context: NativeExecutionContext | null): string;
+  /** A new IRefitter of this engine (UNSUPPORTED when the engine is not refittable). */
+  createRefitter(): NativeTrtRefitter;
+  isRefittable(): boolean;
+}
+
+/** nvinfer1::IRefitter of a NativeTrtEngine. [sync, JS thread]; weights are copied. */
+export interface NativeTrtRefitter {
+  setNamedWeights(name: string, weights: { type: number; values: ArrayBufferView; count: number }): void;
+  getMissingWeights(): string[];
+  getAllWeights(): string[];
+  /** Throws INVALID_STATE naming missing weights, or TensorRT's recorded error. */
+  refitCudaEngine(): void;
+  dispose(): void;
+}
+
 export interface NativeExecutionContext {
   setOptimizationProfile(index: number): boolean;
   getOptimizationProfile(): number;
@@ -126,12 +154,21 @@ export interface NativeExecutionContext {
    * [async, stream thread] Validates synchronously (throws), then runs on the stream. Resolves
    * with the outputs the run sized or wrote for an output allocator (data: their values when they
    * go to an output allocator, else null), or null when it had none. Engines of the cuda
-   * backend take a NativeCudaStream: the run is launched on it from the JS thread and the Promise
-   * settles from a stream host callback (resolving with nothing).
+   * backend take a NativeCudaStream: the run is launched on it from the JS thread (from the
+   * context's host thread when it must wait for device values: data-dependent shapes, WHILE loops)
+   * and the Promise settles from a stream host callback, with outputs for output allocators left
+   * in device memory (bytes and token: see copyOutputs).
    */
   enqueue(stream: NativeStream | NativeCudaStream): Promise<NativeRunOutput[] | null>;
   /** [sync, JS thread] Blocking run; returns what enqueue resolves with. */
   execute(): NativeRunOutput[] | null;
+  /**
+   * [sync, JS thread] cuda backend: copies the outputs a run left in device memory (entries with
+   * `token`) into the named buffers on `stream`, resolving once copied; with a null stream
+   * (executeV2) copies before returning undefined. Spends the token (unnamed outputs are
+   * dropped, so empty arrays release them). Throws INVALID_STATE for a spent token.
+   */
+  copyOutputs(stream: NativeCudaStream | null, token: number, names: string[], buffers: NativeBufferHandle[]): Promise<void> | undefined;
   dispose(): void;
 }
 
@@ -139,6 +176,10 @@ export interface NativeRunOutput {
   name: string;
   dims: number[];
   data: ArrayBuffer | null;
+  /** cuda backend, outputs for an output allocator: their size, the values staying in device memory. */
+  bytes?: number;
+  /** cuda backend: the run's token for copyOutputs (set with bytes). */
+  token?: number;
 }
 
 /** Where a native buffer's memory lives; every location but 'device' is host-accessible. */
@@ -311,11 +352,80 @@ export interface NativeBackendInfo {
 }
 
 export interface NativePlanInfo {
-  kind: 'tensorrt-node' | 'foreign' | 'too-short';
+  /** 'tensorrt-raw': a TensorRT engine as trtexec or TensorRT's Python API write it (starts with "ftrt"). */
+  kind: 'tensorrt-node' | 'tensorrt-raw' | 'foreign' | 'too-short';
   formatVersion?: number;
   backend?: string;
   producerVersion?: number;
   payloadSize?: number;
+  /** Wrapped TensorRT plans: the TensorRT that built the engine ("11.1.0"). */
+  tensorrtVersion?: string;
+  /** Wrapped TensorRT plans: the compute capability of the GPU it was built on ("9.0"). */
+  computeCapability?: string;
+  deviceName?: string;
+  /** TensorRT plans (wrapped or raw): bytes of the TensorRT engine itself. */
+  engineSize?: number;
+}
+
+/** One place the TensorRT library search looked, in order. */
+export interface NativeTensorRTLibraryAttempt {
+  path: string;
+  /** "TENSORRT_LIB_DIR", "loader search path: ...", a standard directory, "pip wheel tensorrt_libs (VIRTUAL_ENV)". */
+  origin: string;
+  /** dlopen's message or why the library was refused; null for the one that loaded. */
+  error: string | null;
+}
+
+/** libnvonnxparser.so.11 or libnvinfer_plugin.so.11 (optional companions of libnvinfer). */
+export interface NativeTensorRTCompanionInfo {
+  loaded: boolean;
+  path: string | null;
+  /** Why it is not loaded; null when loaded. */
+  reason: string | null;
+}
+
+export interface NativeTensorRTLibraryInfo {
+  /** TensorRT headers the addon was built against ("11.1.0"); null when the backend is not built. */
+  headersVersion: string | null;
+  loaded: boolean;
+  /** The loaded library's version ("11.1.0"), null when none loaded. */
+  version: string | null;
+  path: string | null;
+  /** "TensorRT 11.x.y (path)" or why nothing loaded, listing every path tried. */
+  reason: string;
+  searched: NativeTensorRTLibraryAttempt[];
+  onnxParser: NativeTensorRTCompanionInfo;
+  plugins: NativeTensorRTCompanionInfo;
+}
+
+/** @internal What built a wrapped TensorRT plan. */
+export interface NativeTensorRTPlanMeta {
+  /** major*10000 + minor*100 + patch */
+  tensorrtVersion: number;
+  computeMajor: number;
+  computeMinor: number;
+  deviceName?: string;
+}
+
+/** @internal */
+export interface NativeTensorRTPlanView {
+  form: 'wrapped' | 'raw' | 'not-tensorrt';
+  tensorrtVersion?: number;
+  computeMajor?: number;
+  computeMinor?: number;
+  deviceName?: string;
+  /** Where the TensorRT engine lies in the viewed bytes (wrapped and raw). */
+  engineOffset?: number;
+  engineSize?: number;
+}
+
+/** @internal [sync] The TensorRT plan wrapper (native/tensorrt/common/TrtPlan.h), for tests. */
+export interface NativeTensorRTPlanTools {
+  wrap(engine: Uint8Array, meta: NativeTensorRTPlanMeta): Uint8Array;
+  /** PLAN_CORRUPT for a damaged wrapper. */
+  view(bytes: Uint8Array): NativeTensorRTPlanView;
+  /** PLAN_INCOMPATIBLE when the plan was built with another TensorRT or for another GPU type. */
+  checkCompatible(bytes: Uint8Array, loadedVersion: number, computeMajor: number, computeMinor: number): void;
 }
 
 export interface NativeAddon {
@@ -326,20 +436,33 @@ export interface NativeAddon {
   /** With a pool, the kernels of runs on the stream use it instead of the global pool. */
   NativeStream: new (pool?: NativeThreadPool) => NativeStream;
   NativeThreadPool: new (threads: number) => NativeThreadPool;
-  /** [async, build thread] */
+  /**
+   * [async, build thread] `allocator`: the builder's GPU allocator (tensorrt backend: TensorRT
+   * allocates through it on its build threads, hence built-in allocators only).
+   */
   buildSerializedNetwork(
     network: NativeNetwork,
     config: NativeBuildConfig,
     log: ((severity: number, message: string) => void) | null,
     progress: ((phase: string, step: number, total: number) => void) | null,
+    allocator?: NativeGpuAllocator | null,
   ): NativeBuildHandle;
   /** [sync, JS thread] */
-  buildSerializedNetworkSync(network: NativeNetwork, config: NativeBuildConfig, log: ((severity: number, message: string) => void) | null): Uint8Array;
+  buildSerializedNetworkSync(
+    network: NativeNetwork,
+    config: NativeBuildConfig,
+    log: ((severity: number, message: string) => void) | null,
+    allocator?: NativeGpuAllocator | null,
+  ): Uint8Array;
   /** [sync] */
-  /** `allocator`: the runtime's GPU allocator (device backends allocate weights and activations through it). */
-  deserializeEngine(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null): NativeEngine;
+  /**
+   * `allocator`: the runtime's GPU allocator (device backends allocate weights and activations
+   * through it). TensorRT plans (wrapped or raw) give a NativeTrtEngine, whose TensorRT log
+   * messages go to `log`; they throw TENSORRT_UNAVAILABLE, naming why, where the backend cannot run.
+   */
+  deserializeEngine(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null, log?: ((severity: number, message: string) => void) | null): NativeEngine;
   /** [async, build thread] */
-  deserializeEngineAsync(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null): Promise<NativeEngine>;
+  deserializeEngineAsync(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null, log?: ((severity: number, message: string) => void) | null): Promise<NativeEngine>;
   inspectPlan(bytes: Uint8Array | ArrayBuffer): NativePlanInfo;
   /** Returns false when the pool already runs with another size. */
   configureThreadPool(threads: number): boolean;
@@ -347,6 +470,27 @@ export interface NativeAddon {
   getBackends(): NativeBackendInfo[];
   /** [sync] Always present: whether the cuda module was built and a device is usable. */
   cudaRuntimeInfo(): NativeCudaRuntimeInfo;
+  /**
+   * [sync] Always present: the TensorRT library search (loads libnvinfer.so.11 once per process on
+   * first call, also in builds without the tensorrt backend).
+   */
+  tensorrtLibraryInfo(): NativeTensorRTLibraryInfo;
+  /** @internal */
+  tensorrtPlanTools: NativeTensorRTPlanTools;
   /** Present only in builds with CUDA (TRTN_WITH_CUDA). */
   cuda?: NativeCudaModule;
+  /**
+   * [sync, JS thread] Present only in builds with the tensorrt backend: ITimingCache combine and
+   * reset on serialized caches (each loads TensorRT; TENSORRT_UNAVAILABLE when it cannot).
+   */
+  tensorrtTimingCache?: {
+    combine(into: Uint8Array, from: Uint8Array, ignoreMismatch: boolean): Uint8Array;
+    reset(): Uint8Array;
+  };
+  /**
+   * [sync] Present only in builds with the tensorrt backend (TRTN_WITH_TENSORRT): per enum that
+   * lib/enums.ts carries and TensorRT 11 has, every member TensorRT has (Python spelling, no `k`)
+   * with its value in the headers the addon was built against.
+   */
+  tensorrtEnumTable?(): Record<string, Record<string, number>>;
 }

@@ -3,17 +3,28 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "../engine/Builder.h"
 #include "../engine/Engine.h"
 #include "../engine/Plan.h"
 #include "../engine/ThreadPool.h"
+#include "../tensorrt/common/TrtAvailability.h"
+#include "../tensorrt/common/TrtLibrary.h"
+#include "../tensorrt/common/TrtPlan.h"
 #include "AddonData.h"
 #include "AddonEngine.h"
 #include "AddonNetwork.h"
 #ifdef TRTN_WITH_CUDA
+#include "../cuda/CudaRuntime.h"
 #include "../cuda/addon/AddonGpuAllocator.h"
 #include "../cuda/addon/cudaModule.h"
+#endif
+#ifdef TRTN_WITH_TENSORRT
+#include "../tensorrt/backend/TrtBuild.h"
+#include "../tensorrt/backend/TrtEngine.h"
+#include "../tensorrt/backend/TrtRuntime.h"
+#include "../tensorrt/backend/addon/AddonTrtEngine.h"
 #endif
 
 namespace trtn::addon {
@@ -123,7 +134,13 @@ struct BuildState {
   Status status;
   std::vector<uint8_t> plan;
   std::shared_ptr<const Engine> engine;  // for async deserialization
+#ifdef TRTN_WITH_TENSORRT
+  std::shared_ptr<trt::TrtEngine> trtEngine;  // for async deserialization of a TensorRT plan
+#endif
   bool wantEngine = false;
+  // config.timingCache: the JS box whose `bytes` the build replaces with the updated cache.
+  Napi::ObjectReference timingCacheBox;
+  std::optional<std::vector<uint8_t>> timingCacheOut;
   // Signalled by the job after its last use of the state and the TSFN. The TSFN finalizer waits
   // for it and then deletes the state on the JS thread (its JS handles must die there). At
   // environment teardown Node deletes the TSFN right after finalizing it, so the job must be done
@@ -168,8 +185,17 @@ void deliverEvent(Napi::Env env, BuildState* state, const BuildEvent& event) {
       if (!state->status.ok()) {
         state->deferred.Reject(makeError(env, state->status).Value());
       } else if (state->wantEngine) {
+#ifdef TRTN_WITH_TENSORRT
+        if (state->trtEngine) {
+          Napi::Value log = state->log.IsEmpty() ? env.Null() : state->log.Value().As<Napi::Value>();
+          state->deferred.Resolve(trt::addon::AddonTrtEngine::wrap(env, std::move(state->trtEngine), log));
+          break;
+        }
+#endif
         state->deferred.Resolve(AddonEngine::wrap(env, std::move(state->engine)));
       } else {
+        if (!state->timingCacheBox.IsEmpty() && state->timingCacheOut)
+          state->timingCacheBox.Value().Set("bytes", toUint8Array(env, std::move(*state->timingCacheOut)));
         state->deferred.Resolve(toUint8Array(env, std::move(state->plan)));
       }
       break;
@@ -180,16 +206,79 @@ void deliverEvent(Napi::Env env, BuildState* state, const BuildEvent& event) {
 
 using BuildTsfn = Napi::TypedThreadSafeFunction<BuildState, BuildEvent, deliver>;
 
+// What a tensorrt build needs besides the BuildConfig: config.timingCache ({ bytes, ignoreMismatch }:
+// the TensorRT timing cache to build with; the built-in backends do not consult one) and the
+// builder's GPU allocator (5th argument of buildSerializedNetwork, 4th of the sync form).
+struct TensorRTBuildInputs {
+  bool wanted = false;
+  std::optional<std::vector<uint8_t>> timingCache;
+  bool ignoreMismatch = false;
+  std::shared_ptr<void> gpuAllocator;  // a cuda::GpuAllocator
+  int device = 0;
+};
+
+TensorRTBuildInputs readTensorRTInputs(Napi::Env env, const BuildConfig& config, Napi::Value configValue, Napi::Value allocator) {
+  TensorRTBuildInputs in;
+  if (config.backend != BackendKind::kTensorRT) return in;
+  // Not built, no GPU or no libnvinfer: TENSORRT_UNAVAILABLE with the reason, before any work.
+  callEngine(env, [] { trt::requireTensorRTBackend(); });
+  in.wanted = true;
+  Napi::Value box = configValue.As<Napi::Object>().Get("timingCache");
+  if (box.IsObject()) {
+    Napi::Value bytes = box.As<Napi::Object>().Get("bytes");
+    std::vector<uint8_t> copy;
+    if (bytes.IsTypedArray()) {
+      auto ta = bytes.As<Napi::TypedArray>();
+      const auto* p = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      copy.assign(p, p + ta.ByteLength());
+    }
+    in.timingCache = std::move(copy);
+    in.ignoreMismatch = box.As<Napi::Object>().Get("ignoreMismatch").ToBoolean().Value();
+  }
+#ifdef TRTN_WITH_CUDA
+  if (allocator.IsObject())
+    in.gpuAllocator = unwrapTagged<cuda::addon::AddonGpuAllocator>(allocator, cuda::addon::kGpuAllocatorTag, "a built-in GPU allocator")
+                          ->allocator();
+  in.device = callEngine(env, [] { return cuda::currentDevice(); });
+#else
+  (void)allocator;
+#endif
+  return in;
+}
+
+// Builds on the calling thread for the tensorrt backend (on the device current where the build
+// was requested). Sets `timingCacheOut` when a timing cache was given.
+std::vector<uint8_t> buildForTensorRT(const Graph& graph, const BuildConfig& config, const TensorRTBuildInputs& in,
+                                      const LogFn& log, const ProgressFn& progress, const CancelFn& cancelled,
+                                      std::optional<std::vector<uint8_t>>& timingCacheOut) {
+#ifdef TRTN_WITH_TENSORRT
+  cuda::DeviceGuard device(in.device);
+  trt::TrtBuildOptions options;
+  options.gpuAllocator = std::static_pointer_cast<cuda::GpuAllocator>(in.gpuAllocator);
+  options.timingCache = in.timingCache;
+  options.ignoreTimingCacheMismatch = in.ignoreMismatch;
+  trt::TrtBuildResult result = trt::buildTensorRTPlan(graph, config, options, log, progress, cancelled);
+  timingCacheOut = std::move(result.timingCache);
+  return std::move(result.plan);
+#else
+  (void)graph, (void)config, (void)in, (void)log, (void)progress, (void)cancelled, (void)timingCacheOut;
+  trt::requireTensorRTBackend();  // throws: this build has no TensorRT backend
+  return {};
+#endif
+}
+
 }  // namespace
 
 Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonNetwork* network = unwrapTagged<AddonNetwork>(info[0], kNetworkTag, "a NetworkDefinition");
   BuildConfig config = readConfig(env, info[1]);
+  TensorRTBuildInputs trtInputs = readTensorRTInputs(env, config, info[1], info[4]);
   Graph graph = callEngine(env, [&] { return network->snapshotForBuild(env); });
   auto* state = new BuildState(env);
   if (info[2].IsFunction()) state->log = Napi::Persistent(info[2].As<Napi::Function>());
   if (info[3].IsFunction()) state->progress = Napi::Persistent(info[3].As<Napi::Function>());
+  if (trtInputs.timingCache) state->timingCacheBox = Napi::Persistent(info[1].As<Napi::Object>().Get("timingCache").As<Napi::Object>());
   BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.build", 0, 1, state, finalizeBuild, static_cast<void*>(nullptr));
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", state->deferred.Promise());
@@ -200,7 +289,7 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
                return ci.Env().Undefined();
              }));
   auto sharedGraph = std::make_shared<Graph>(std::move(graph));
-  buildQueue().push([state, latch = state->jobDone, tsfn, sharedGraph, config]() mutable {
+  buildQueue().push([state, latch = state->jobDone, tsfn, sharedGraph, config, trtInputs]() mutable {
     LogFn log = [&](int sev, const std::string& msg) {
       tsfn.NonBlockingCall(BuildEvent::log(sev, msg));
     };
@@ -209,6 +298,10 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
     };
     CancelFn cancelled = [&] { return state->cancelled->load(); };
     state->status = captureStatus([&] {
+      if (trtInputs.wanted) {
+        state->plan = buildForTensorRT(*sharedGraph, config, trtInputs, log, progress, cancelled, state->timingCacheOut);
+        return;
+      }
       EngineDesc desc = buildEngine(std::move(*sharedGraph), config, log, progress, cancelled);
       state->plan = serializePlan(desc);
     });
@@ -223,17 +316,27 @@ Napi::Value AddonBuilder::BuildSerializedNetworkSync(const Napi::CallbackInfo& i
   Napi::Env env = info.Env();
   AddonNetwork* network = unwrapTagged<AddonNetwork>(info[0], kNetworkTag, "a NetworkDefinition");
   BuildConfig config = readConfig(env, info[1]);
+  TensorRTBuildInputs trtInputs = readTensorRTInputs(env, config, info[1], info[3]);
   Graph graph = callEngine(env, [&] { return network->snapshotForBuild(env); });
   std::vector<std::pair<int, std::string>> messages;
-  LogFn log = [&](int sev, const std::string& msg) { messages.emplace_back(sev, msg); };
+  std::mutex messagesMutex;  // TensorRT logs from its own threads too
+  LogFn log = [&](int sev, const std::string& msg) {
+    std::lock_guard<std::mutex> lock(messagesMutex);
+    messages.emplace_back(sev, msg);
+  };
   std::vector<uint8_t> plan;
-  Status s = captureStatus([&] { plan = serializePlan(buildEngine(std::move(graph), config, log, nullptr)); });
+  std::optional<std::vector<uint8_t>> timingCacheOut;
+  Status s = captureStatus([&] {
+    if (trtInputs.wanted) plan = buildForTensorRT(graph, config, trtInputs, log, nullptr, nullptr, timingCacheOut);
+    else plan = serializePlan(buildEngine(std::move(graph), config, log, nullptr));
+  });
   // The engine may log from its own threads, so messages are delivered after the build.
   if (info[2].IsFunction()) {
     Napi::Function fn = info[2].As<Napi::Function>();
     for (auto& [sev, msg] : messages) fn.Call({Napi::Number::New(env, sev), Napi::String::New(env, msg)});
   }
   throwIfFailed(env, s);
+  if (timingCacheOut) info[1].As<Napi::Object>().Get("timingCache").As<Napi::Object>().Set("bytes", toUint8Array(env, std::move(*timingCacheOut)));
   return toUint8Array(env, std::move(plan));
 }
 
@@ -273,10 +376,41 @@ static EngineOptions engineOptions(const Napi::CallbackInfo& info) {
   return options;
 }
 
+// A TensorRT plan (wrapped by us or raw from trtexec / the Python API) goes to the tensorrt
+// backend; everything else to the built-in engine. Throws TENSORRT_UNAVAILABLE, naming why, when
+// the backend cannot run here.
+static bool isTensorRTPlan(Napi::Env env, const std::vector<uint8_t>& bytes) {
+  trt::TrtPlanView view = callEngine(env, [&] { return trt::viewTensorRTPlan(bytes.data(), bytes.size()); });
+  if (view.form == trt::TrtPlanForm::kNotTensorRT) return false;
+  trt::BackendAvailability a = trt::tensorrtAvailability();
+  if (!a.available)
+    throwError(env, StatusCode::kTensorRTUnavailable,
+               std::string("this plan is a TensorRT engine") +
+                   (view.form == trt::TrtPlanForm::kRaw ? " (raw, as trtexec writes them)" : "") +
+                   ", which only the tensorrt backend runs, and that backend is unavailable: " + a.reason);
+  return true;
+}
+
+#ifdef TRTN_WITH_TENSORRT
+static std::shared_ptr<trt::TrtEngine> deserializeTensorRT(const std::vector<uint8_t>& bytes, const EngineOptions& options, int device) {
+  cuda::DeviceGuard guard(device);
+  auto runtime = trt::TrtRuntime::create(std::static_pointer_cast<cuda::GpuAllocator>(options.gpuAllocator));
+  return runtime->deserialize(bytes.data(), bytes.size());
+}
+#endif
+
+// deserializeEngine(bytes, allocator | null, log | null)
 Napi::Value AddonBuilder::DeserializeEngine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bytes = readBytes(env, info[0]);
   EngineOptions options = engineOptions(info);
+  if (isTensorRTPlan(env, *bytes)) {
+#ifdef TRTN_WITH_TENSORRT
+    int device = callEngine(env, [] { return cuda::currentDevice(); });
+    auto engine = callEngine(env, [&] { return deserializeTensorRT(*bytes, options, device); });
+    return trt::addon::AddonTrtEngine::wrap(env, std::move(engine), info[2]);
+#endif
+  }
   auto engine = callEngine(env, [&] {
     EngineDesc desc = deserializePlan(bytes->data(), bytes->size());
     return std::shared_ptr<const Engine>(Engine::create(std::move(desc), options));
@@ -287,13 +421,27 @@ Napi::Value AddonBuilder::DeserializeEngine(const Napi::CallbackInfo& info) {
 Napi::Value AddonBuilder::DeserializeEngineAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bytes = readBytes(env, info[0]);
+  bool tensorrt = isTensorRTPlan(env, *bytes);
+  int device = 0;
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrt) device = callEngine(env, [] { return cuda::currentDevice(); });
+#endif
   auto* state = new BuildState(env);
   state->wantEngine = true;
+  if (info.Length() > 2 && info[2].IsFunction()) state->log = Napi::Persistent(info[2].As<Napi::Function>());
   BuildTsfn tsfn = BuildTsfn::New(env, "tensorrt-node.deserialize", 0, 1, state, finalizeBuild, static_cast<void*>(nullptr));
   Napi::Promise promise = state->deferred.Promise();
   EngineOptions options = engineOptions(info);
-  buildQueue().push([state, latch = state->jobDone, tsfn, bytes, options]() mutable {
+  buildQueue().push([state, latch = state->jobDone, tsfn, bytes, options, tensorrt, device]() mutable {
     state->status = captureStatus([&] {
+#ifdef TRTN_WITH_TENSORRT
+      if (tensorrt) {
+        state->trtEngine = deserializeTensorRT(*bytes, options, device);
+        return;
+      }
+#else
+      (void)tensorrt, (void)device;
+#endif
       EngineDesc desc = deserializePlan(bytes->data(), bytes->size());
       state->engine = Engine::create(std::move(desc), options);
     });
@@ -309,6 +457,14 @@ Napi::Value AddonBuilder::InspectPlan(const Napi::CallbackInfo& info) {
   auto bytes = readBytes(env, info[0]);
   Napi::Object o = Napi::Object::New(env);
   PlanKind kind = sniffPlan(bytes->data(), bytes->size());
+  trt::TrtPlanView trtView = callEngine(env, [&] { return trt::viewTensorRTPlan(bytes->data(), bytes->size()); });
+  if (trtView.form == trt::TrtPlanForm::kRaw) {
+    // A TensorRT engine as trtexec or the Python API write it: no record of what built it.
+    o.Set("kind", "tensorrt-raw");
+    o.Set("backend", "tensorrt");
+    o.Set("engineSize", Napi::Number::New(env, static_cast<double>(trtView.engineSize)));
+    return o;
+  }
   o.Set("kind", kind == PlanKind::kTensorRTNode ? "tensorrt-node" : kind == PlanKind::kForeign ? "foreign" : "too-short");
   if (kind == PlanKind::kTensorRTNode) {
     PlanHeader h = callEngine(env, [&] { return readPlanHeader(bytes->data(), bytes->size()); });
@@ -316,6 +472,12 @@ Napi::Value AddonBuilder::InspectPlan(const Napi::CallbackInfo& info) {
     o.Set("backend", backendName(h.backend));
     o.Set("producerVersion", Napi::Number::New(env, h.producerVersion));
     o.Set("payloadSize", Napi::Number::New(env, static_cast<double>(h.payloadSize)));
+  }
+  if (trtView.form == trt::TrtPlanForm::kWrapped) {
+    o.Set("tensorrtVersion", trt::formatTensorRTVersion(trtView.meta.tensorrtVersion));
+    o.Set("computeCapability", std::to_string(trtView.meta.computeMajor) + "." + std::to_string(trtView.meta.computeMinor));
+    o.Set("deviceName", trtView.meta.deviceName);
+    o.Set("engineSize", Napi::Number::New(env, static_cast<double>(trtView.engineSize)));
   }
   return o;
 }

@@ -24,6 +24,10 @@ struct AddonData {
   std::vector<BufferResolver> bufferResolvers;
   Napi::FunctionReference cudaDeviceBufferCtor;
   Napi::FunctionReference cudaUnifiedBufferCtor;
+  // The tensorrt backend's classes (native/tensorrt/backend/addon); empty in builds without it.
+  Napi::FunctionReference trtEngineCtor;
+  Napi::FunctionReference trtContextCtor;
+  Napi::FunctionReference trtRefitterCtor;
 
   static AddonData& of(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };

@@ -1,5 +1,7 @@
 #include "AddonExecutionContext.h"
 
+#include <algorithm>
+
 #include "AddonData.h"
 #include "AddonEngine.h"
 #include "AddonStream.h"
@@ -31,6 +33,7 @@ Napi::Function AddonExecutionContext::Init(Napi::Env env) {
                          InstanceMethod<&AddonExecutionContext::GetMaxOutputSize>("getMaxOutputSize"),
                          InstanceMethod<&AddonExecutionContext::Enqueue>("enqueue"),
                          InstanceMethod<&AddonExecutionContext::Execute>("execute"),
+                         InstanceMethod<&AddonExecutionContext::CopyOutputs>("copyOutputs"),
                          InstanceMethod<&AddonExecutionContext::Dispose>("dispose"),
                      });
 }
@@ -211,11 +214,30 @@ Napi::Value AddonExecutionContext::deliver(Napi::Env env, const RunResult& resul
   if (result.outputs.empty()) return env.Null();
   if (context_) context_->recordOutputShapes(result);
   Napi::Array list = Napi::Array::New(env, result.outputs.size());
+#ifdef TRTN_WITH_CUDA
+  // Device memory stays native until CopyOutputs; a disposed context keeps none.
+  int64_t token = 0;
+  if (onDevice() && context_)
+    for (const RunOutput& o : result.outputs)
+      if (o.data) {
+        if (!token) token = nextOutputsToken_++;
+        pendingOutputs_[token].push_back(o);
+      }
+#endif
   for (size_t i = 0; i < result.outputs.size(); ++i) {
     const RunOutput& o = result.outputs[i];
     Napi::Object entry = Napi::Object::New(env);
     entry.Set("name", o.name);
     entry.Set("dims", fromInts(env, o.dims));
+#ifdef TRTN_WITH_CUDA
+    if (o.data && onDevice()) {
+      entry.Set("data", env.Null());
+      entry.Set("bytes", Napi::Number::New(env, static_cast<double>(o.bytes)));
+      if (token) entry.Set("token", Napi::Number::New(env, static_cast<double>(token)));
+      list.Set(static_cast<uint32_t>(i), entry);
+      continue;
+    }
+#endif
     if (o.data) {
       // The run's memory becomes the ArrayBuffer's, freed when JS drops it.
       auto* keep = new std::shared_ptr<const void>(o.data);
@@ -266,35 +288,146 @@ std::shared_ptr<CudaLibraries> AddonExecutionContext::libraries(int device) {
 
 // [JS thread] Launches the run on the caller's cuda.Stream and returns a Promise that a stream
 // host callback settles through the stream's thread-safe function; nothing here waits for the
-// GPU. The snapshot (arena, bound buffers) and the library handles stay alive until then.
+// GPU. The snapshot (arena, bound buffers) and the library handles stay alive until then. Runs
+// that need device values on the host while launching (cuda::needsHostSync) are launched from
+// the context's host thread instead, which waits for the stream where it must; their Promise
+// settles the same way once that thread has queued the last layer.
 Napi::Value AddonExecutionContext::EnqueueCuda(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* stream = unwrapTagged<cuda::addon::AddonCudaStream>(info[0], cuda::addon::kCudaStreamTag, "a cuda.Stream");
   const std::shared_ptr<cuda::CudaStream>& s = stream->stream(env);
   auto snap = std::make_shared<ExecutionSnapshot>(prepare(env));
   std::shared_ptr<CudaLibraries> libs = libraries(s->device());
-  Status launched = captureStatus([&] { cuda::enqueueRun(*snap, s->get(), *libs); });
+  const bool hostSync = callEngine(env, [&] { return cuda::needsHostSync(*snap); });
   std::vector<Napi::Reference<Napi::Value>> keep;
   keep.push_back(Napi::Persistent(info.This()));
   for (auto& [name, ref] : boundBuffers_) keep.push_back(Napi::Persistent(ref.Value()));
   if (!memoryRef_.IsEmpty()) keep.push_back(Napi::Persistent(memoryRef_.Value()));
   std::vector<std::shared_ptr<const void>> holds{std::shared_ptr<const void>(snap, snap.get()), libs};
-  // A refused launch still waits for the work queued before it, which reads the held memory.
-  std::function<Status(Napi::Env)> then;
-  if (!launched.ok()) then = [launched](Napi::Env) { return launched; };
-  return stream->completion(env, std::move(keep), std::move(holds), std::move(then));
+
+  if (!hostSync && hostRunsLaunching_->load(std::memory_order_acquire) == 0) {
+    Status launched = captureStatus([&] { cuda::enqueueRun(*snap, s->get(), *libs); });
+    // A refused launch still waits for the work queued before it, which reads the held memory.
+    std::function<Status(Napi::Env)> then;
+    if (!launched.ok()) then = [launched](Napi::Env) { return launched; };
+    std::function<Napi::Value(Napi::Env)> result;
+    if (!snap->allocatorOutputs.empty())
+      result = [this, snap](Napi::Env e) {
+        RunResult r;
+        r.outputs = snap->allocatorOutputs;
+        r.shapeGeneration = snap->shapeGeneration;
+        return deliver(e, r);
+      };
+    return stream->completion(env, std::move(keep), std::move(holds), std::move(then), std::move(result));
+  }
+
+  // What the host thread fills in: the outputs it found and the memory its queued work uses.
+  struct HostRun {
+    RunResult result;
+    std::vector<std::shared_ptr<void>> memory;
+  };
+  auto run = std::make_shared<HostRun>();
+  if (!hostQueue_) hostQueue_ = std::make_shared<SerialQueue>();
+  holds.push_back(run);
+  // Released on the JS thread when the run settles, never by the queue's own thread.
+  holds.push_back(hostQueue_);
+  cuda::addon::AddonCudaStream::Arm arm;
+  Napi::Promise promise = stream->laterCompletion(
+      env, std::move(keep), std::move(holds), [this, run](Napi::Env e) { return deliver(e, run->result); }, arm);
+  std::shared_ptr<cuda::CudaStream> target = s;
+  std::shared_ptr<std::atomic<int64_t>> launching = hostRunsLaunching_;
+  launching->fetch_add(1, std::memory_order_acq_rel);
+  hostQueue_->push([snap, libs, run, target, arm, launching]() mutable {
+    Status st = captureStatus([&] { run->result = cuda::runWithHostSync(*snap, target->get(), *libs, run->memory); });
+    // Nothing stays held here once armed: the run may settle and its context be disposed at once
+    // (the Promise's holds keep what the queued work uses).
+    snap.reset();
+    libs.reset();
+    run.reset();
+    target.reset();
+    arm(std::move(st));
+    launching->fetch_sub(1, std::memory_order_acq_rel);
+  });
+  return promise;
 }
 
 Napi::Value AddonExecutionContext::ExecuteCuda(Napi::Env env) {
   ExecutionSnapshot snap = prepare(env);
-  callEngine(env, [&] {
+  RunResult result = callEngine(env, [&] {
     if (!syncStream_) syncStream_ = std::make_shared<cuda::CudaStream>(cuda::currentDevice(), cudaStreamNonBlocking, 0);
     std::shared_ptr<CudaLibraries> libs = libraries(syncStream_->device());
-    Status launched = captureStatus([&] { cuda::enqueueRun(snap, syncStream_->get(), *libs); });
+    std::vector<std::shared_ptr<void>> memory;  // freed after the stream has run the work
+    RunResult r;
+    Status launched;
+    if (cuda::needsHostSync(snap)) {
+      launched = captureStatus([&] { r = cuda::runWithHostSync(snap, syncStream_->get(), *libs, memory); });
+    } else {
+      launched = captureStatus([&] { cuda::enqueueRun(snap, syncStream_->get(), *libs); });
+      r.outputs = snap.allocatorOutputs;
+      r.shapeGeneration = snap.shapeGeneration;
+    }
     cuda::check(cudaStreamSynchronize(syncStream_->get()), "cudaStreamSynchronize");
     if (!launched.ok()) throw EngineError(launched.code, launched.message);
+    return r;
   });
-  return env.Null();
+  return deliver(env, result);
+}
+
+Napi::Value AddonExecutionContext::CopyOutputs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const bool blocking = info[0].IsNull() || info[0].IsUndefined();
+  cuda::addon::AddonCudaStream* stream =
+      blocking ? nullptr : unwrapTagged<cuda::addon::AddonCudaStream>(info[0], cuda::addon::kCudaStreamTag, "a cuda.Stream");
+  const int64_t token = argInt(info, 1, "token");
+  auto pending = pendingOutputs_.find(token);
+  if (pending == pendingOutputs_.end())
+    throwError(env, StatusCode::kInvalidState, "copyOutputs: the outputs of this run have already been delivered");
+  std::vector<RunOutput> outputs = std::move(pending->second);
+  pendingOutputs_.erase(pending);
+  if (!info[2].IsArray() || !info[3].IsArray() || info[2].As<Napi::Array>().Length() != info[3].As<Napi::Array>().Length())
+    throwError(env, StatusCode::kInvalidArgument, "copyOutputs: expected arrays of names and buffers of one length");
+  Napi::Array names = info[2].As<Napi::Array>();
+  Napi::Array buffers = info[3].As<Napi::Array>();
+  if (names.Length() == 0) return env.Undefined();
+  std::shared_ptr<cuda::CudaStream> s;
+  if (stream) s = stream->stream(env);
+  else
+    s = callEngine(env, [&] {
+      if (!syncStream_) syncStream_ = std::make_shared<cuda::CudaStream>(cuda::currentDevice(), cudaStreamNonBlocking, 0);
+      return syncStream_;
+    });
+  std::vector<Napi::Reference<Napi::Value>> keep;
+  std::vector<std::shared_ptr<const void>> holds;
+  for (uint32_t i = 0; i < names.Length(); ++i) {
+    const std::string name = names.Get(i).ToString().Utf8Value();
+    auto out = std::find_if(outputs.begin(), outputs.end(), [&](const RunOutput& o) { return o.name == name; });
+    if (out == outputs.end()) throwError(env, StatusCode::kInvalidArgument, "copyOutputs: the run has no output '" + name + "' for an output allocator");
+    NativeBuffer* buffer = unwrapBuffer(buffers.Get(i), "a buffer");
+    BufferMemory mem = buffer->memory();
+    if (!mem.hold) throwError(env, StatusCode::kDisposed, "the buffer returned for '" + name + "' has been disposed");
+    requireUsable(env, mem, "the buffer returned for '" + name + "'");
+    if (static_cast<int64_t>(mem.bytes) < out->bytes)
+      throwError(env, StatusCode::kInvalidArgument, "the buffer returned for '" + name + "' has " + std::to_string(mem.bytes) +
+                                                        " bytes but the output needs " + std::to_string(out->bytes));
+    callEngine(env, [&] {
+      cuda::DeviceGuard guard(s->device());
+      if (out->bytes > 0)
+        cuda::check(cudaMemcpyAsync(mem.data, out->data.get(), static_cast<size_t>(out->bytes), cudaMemcpyDefault, s->get()),
+                    "cudaMemcpyAsync");
+    });
+    keep.push_back(Napi::Persistent(buffers.Get(i)));
+    holds.push_back(mem.hold);
+    holds.push_back(out->data);
+  }
+  if (blocking) {
+    callEngine(env, [&] { cuda::check(cudaStreamSynchronize(s->get()), "cudaStreamSynchronize"); });
+    return env.Undefined();
+  }
+  return stream->completion(env, std::move(keep), std::move(holds));
+}
+#else
+Napi::Value AddonExecutionContext::CopyOutputs(const Napi::CallbackInfo& info) {
+  throwError(info.Env(), StatusCode::kCudaUnavailable, "copyOutputs: this build has no CUDA support");
 }
 #endif
 
@@ -302,6 +435,8 @@ void AddonExecutionContext::Dispose(const Napi::CallbackInfo&) {
 #ifdef TRTN_WITH_CUDA
   libs_.reset();  // runs in flight hold their own reference
   syncStream_.reset();
+  pendingOutputs_.clear();  // returns their memory to the context's pool, freed with it
+  hostQueue_.reset();       // runs in flight hold it until they settle
 #endif
   context_.reset();
   boundBuffers_.clear();

@@ -4,10 +4,12 @@
 
 #include <napi.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 
 #include "../engine/ExecutionContext.h"
+#include "../engine/ThreadPool.h"
 #include "NativeBuffer.h"
 
 #ifdef TRTN_WITH_CUDA
@@ -41,13 +43,21 @@ class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
   Napi::Value GetMaxOutputSize(const Napi::CallbackInfo& info);
   Napi::Value Enqueue(const Napi::CallbackInfo& info);
   Napi::Value Execute(const Napi::CallbackInfo& info);
+  // [sync, JS thread] copyOutputs(stream | null, token, names, buffers): copies the outputs of a
+  // finished cuda run (those deliver() gave `token`) into the buffers their output allocators
+  // returned, device to device on `stream`; returns a Promise settling once copied, or, with no
+  // stream (executeV2), copies on the blocking stream and returns undefined. Outputs not named
+  // are dropped; the token is spent either way.
+  Napi::Value CopyOutputs(const Napi::CallbackInfo& info);
   void Dispose(const Napi::CallbackInfo& info);
 
   ExecutionContext& context(Napi::Env env);
   // Snapshot plus holds on every buffer it reads or writes.
   ExecutionSnapshot prepare(Napi::Env env);
   // [JS thread] Records a finished run's data-dependent output dims and converts them for JS:
-  // null when there are none, else [{ name, dims, data: ArrayBuffer | null }].
+  // null when there are none, else [{ name, dims, data: ArrayBuffer | null }]. On the cuda
+  // backend, outputs for output allocators stay in device memory: their entries carry `bytes` and
+  // a `token` for CopyOutputs instead of data.
   Napi::Value deliver(Napi::Env env, const RunResult& result);
   // The engine runs on a device backend: tensors and activation memory must be device-accessible.
   bool onDevice() const;
@@ -59,6 +69,15 @@ class AddonExecutionContext : public Napi::ObjectWrap<AddonExecutionContext> {
   std::shared_ptr<CudaLibraries> libraries(int device);
   std::shared_ptr<CudaLibraries> libs_;                  // created on the first run
   std::shared_ptr<cuda::CudaStream> syncStream_;         // executeV2's stream
+  // Runs that wait for the GPU while launching (data-dependent shapes, WHILE loops) launch from
+  // this thread, in submission order, so the JS thread never blocks; created on first use.
+  std::shared_ptr<SerialQueue> hostQueue_;
+  // Runs handed to hostQueue_ that have not finished launching: later runs follow them there, so
+  // the stream sees every run in submission order.
+  std::shared_ptr<std::atomic<int64_t>> hostRunsLaunching_ = std::make_shared<std::atomic<int64_t>>(0);
+  // Outputs of finished runs for their output allocators, by token, until CopyOutputs.
+  std::map<int64_t, std::vector<RunOutput>> pendingOutputs_;
+  int64_t nextOutputsToken_ = 1;
 #endif
 
   std::unique_ptr<ExecutionContext> context_;

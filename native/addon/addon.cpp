@@ -13,6 +13,15 @@
 #ifdef TRTN_WITH_CUDA
 #include "../cuda/addon/cudaModule.h"
 #endif
+#ifdef TRTN_WITH_TENSORRT
+#include "../tensorrt/backend/addon/AddonTrtEngine.h"
+#include "../tensorrt/backend/addon/AddonTrtExecutionContext.h"
+#include "../tensorrt/backend/addon/AddonTrtRefitter.h"
+#include "../tensorrt/backend/addon/timingCache.h"
+#endif
+#ifdef TRTN_WITH_TENSORRT
+#include "../tensorrt/backend/addon/TrtEnumTable.h"
+#endif
 
 namespace trtn::addon {
 
@@ -40,6 +49,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->contextCtor = Napi::Persistent(context);
   data->hostBufferCtor = Napi::Persistent(hostBuffer);
   data->streamCtor = Napi::Persistent(stream);
+#ifdef TRTN_WITH_TENSORRT
+  // Made by deserializeEngine() for TensorRT plans; not exported.
+  data->trtEngineCtor = Napi::Persistent(trt::addon::AddonTrtEngine::Init(env));
+  data->trtContextCtor = Napi::Persistent(trt::addon::AddonTrtExecutionContext::Init(env));
+  data->trtRefitterCtor = Napi::Persistent(trt::addon::AddonTrtRefitter::Init(env));
+#endif
   exports.Set("NativeNetwork", network);
   exports.Set("NativeEngine", engine);
   exports.Set("NativeExecutionContext", context);
@@ -57,8 +72,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("threadPoolStats", Napi::Function::New(env, ThreadPoolStats, "threadPoolStats"));
   exports.Set("getBackends", Napi::Function::New(env, GetBackends, "getBackends"));
   exports.Set("cudaRuntimeInfo", Napi::Function::New(env, CudaRuntimeInfo, "cudaRuntimeInfo"));
+  exports.Set("tensorrtLibraryInfo", Napi::Function::New(env, TensorRTLibraryInfo, "tensorrtLibraryInfo"));
+  exports.Set("tensorrtPlanTools", TensorRTPlanTools(env));
+#ifdef TRTN_WITH_TENSORRT
+  exports.Set("tensorrtEnumTable", Napi::Function::New(env, trt::addon::TensorrtEnumTable, "tensorrtEnumTable"));
+#endif
 #ifdef TRTN_WITH_CUDA
   exports.Set("cuda", cuda::addon::registerCudaModule(env));
+#endif
+#ifdef TRTN_WITH_TENSORRT
+  exports.Set("tensorrtTimingCache", trt::addon::TimingCacheOps(env));
 #endif
   exports.Set("version", Napi::String::New(env, "0.1.0"));
   return exports;

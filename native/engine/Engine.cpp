@@ -15,9 +15,6 @@ std::unique_ptr<Kernel> createKernel(BackendKind backend, const Graph& g, const 
   if (backend != BackendKind::kCuda)
     fail(StatusCode::kUnsupported, "the built-in engine cannot run plans of backend '", backendName(backend), "'");
 #ifdef TRTN_WITH_CUDA
-  if (def.dataDependentOutputs)
-    fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type),
-         ") has data-dependent output shapes, which the cuda backend does not run yet; build for the 'cpu' backend");
   if (!def.createCuda)
     fail(StatusCode::kUnsupported, "layer '", n.name, "' has type ", layerTypeName(n.type),
          ", which has no CUDA kernel yet (docs/backends.md lists the layers the cuda backend runs); build for the "

@@ -30,7 +30,35 @@ ExecutionContext::ExecutionContext(std::shared_ptr<const Engine> engine, Allocat
   outputAllocator_.assign(engine_->numIOTensors(), 0);
   lastRunDims_.assign(engine_->numIOTensors(), Dims{});
   shapeValues_.assign(g.inputs.size(), std::nullopt);
+  if (engine_->backendState()) {
+    // The pool holds the engine, whose backend state allocates.
+    std::shared_ptr<const Engine> engine = engine_;
+    runMemory_ = std::make_shared<RunMemoryPool>([engine](int64_t bytes) {
+      return std::const_pointer_cast<void>(engine->backendState()->allocateActivations(bytes));
+    });
+  }
   if (strategy_ != AllocationStrategy::kUSER_MANAGED) allocateOwnedMemory();
+}
+
+std::shared_ptr<void> RunMemoryPool::acquire(int64_t bytes) {
+  bytes = alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment);
+  std::lock_guard<std::mutex> lock(mutex_);
+  // Best fit among the blocks no run holds (use_count 1: only the pool).
+  std::shared_ptr<void>* best = nullptr;
+  int64_t bestSize = 0;
+  for (auto& [size, block] : blocks_)
+    if (size >= bytes && block.use_count() == 1 && (!best || size < bestSize)) {
+      best = &block;
+      bestSize = size;
+    }
+  if (best) return *best;
+  // Free blocks too small for this request: runs that grow outgrow them.
+  blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
+                               [&](const auto& b) { return b.first < bytes && b.second.use_count() == 1; }),
+                blocks_.end());
+  std::shared_ptr<void> block = allocate_(bytes);
+  blocks_.emplace_back(bytes, block);
+  return block;
 }
 
 void ExecutionContext::allocateOwnedMemory(int64_t atLeast) {
@@ -318,6 +346,7 @@ ExecutionSnapshot ExecutionContext::prepare() {
          " bytes profile ", profile_, " needs");
   ExecutionSnapshot snap;
   snap.engine = engine_;
+  snap.runMemory = runMemory_;
   snap.profile = profile_;
   snap.shapeGeneration = shapeGeneration_;
   resolvedShapes();
@@ -362,12 +391,9 @@ ExecutionSnapshot ExecutionContext::prepare() {
       continue;
     }
     int64_t need = byteSizeOf(shapes.types[t], volume(shapes.dims[t]));
-    if (!d.isInput && outputAllocator_[i] && engine_->backendState())
-      fail(StatusCode::kUnsupported, "output '", d.name, "' has an output allocator, which the ", backendName(engine_->backend()),
-           " backend does not support yet; bind a buffer with setTensorAddress() instead");
     if (!d.isInput && outputAllocator_[i]) {
       // With an output allocator the run writes to its own memory, handed over afterwards.
-      auto memory = allocateRunMemory(need, "output '" + d.name + "'");
+      auto memory = runMemory_ ? runMemory_->acquire(need) : allocateRunMemory(need, "output '" + d.name + "'");
       snap.tensorData[t] = memory.get();
       snap.allocatorOutputs.push_back({d.name, shapes.types[t], shapes.dims[t], need, memory});
       snap.holds.push_back(std::move(memory));
@@ -411,74 +437,111 @@ bool isIntegerValueType(DataType t) {
          t == DataType::kBOOL;
 }
 
-// The run-time state of tensors with data-dependent dims: their dims as found, their memory.
-struct DynamicState {
-  std::vector<DataType> types;
-  std::vector<Dims> dims;
-  std::vector<void*> data;
-  std::vector<std::shared_ptr<void>> owned;           // run-local tensors and scratch
-  std::vector<std::unique_ptr<std::vector<int64_t>>> values;  // shape values read from memory
+bool isShapeInput(const OpDef& def, size_t input) {
+  return std::find(def.shapeInputs.begin(), def.shapeInputs.end(), static_cast<int>(input)) != def.shapeInputs.end();
+}
+
+// The CPU backend: kernels run on the calling thread (spreading over the current pool); memory
+// sized while running is heap memory owned by the run.
+class CpuRunBackend final : public RunBackend {
+ public:
+  explicit CpuRunBackend(const Engine& engine) : engine_(engine), pool_(currentPool()) {}
+
+  void* allocate(int64_t bytes, const std::string& what) override {
+    owned_.push_back(allocateRunMemory(bytes, what));
+    return owned_.back().get();
+  }
+  std::shared_ptr<void> allocateOutput(int64_t bytes, const std::string& what) override {
+    return allocateRunMemory(bytes, what);
+  }
+  void readToHost(void* host, const void* data, int64_t bytes) override {
+    if (bytes > 0) std::memcpy(host, data, static_cast<size_t>(bytes));
+  }
+
+  void runLayer(LayerRun& layer) override {
+    KernelIO io;
+    io.pool = &pool_;
+    io.in.swap(layer.in);
+    io.out.swap(layer.out);
+    Status st = captureStatus([&] {
+      CpuKernel& k = engine_.kernel(layer.position);
+      inDims_.clear();
+      outDims_.clear();
+      for (const TensorRef& r : io.in) inDims_.push_back(r.dims);
+      for (const TensorRef& r : io.out) outDims_.push_back(r.dims);
+      const size_t need = k.workspaceBytes(inDims_, outDims_);
+      if (need > 0) {
+        if (need > layer.workspaceBytes)
+          fail(StatusCode::kUnsupported, "layer '", layer.node->name, "' needs ", need,
+               " bytes of workspace at these shapes but ", layer.workspaceBytes, " were planned");
+        io.workspace = layer.workspace;
+        io.workspaceBytes = need;
+      }
+      if (layer.allocateOutput)
+        io.allocateOutput = [&](size_t o, const Dims& dims) {
+          void* p = layer.allocateOutput(o, dims);
+          io.out[o].dims = dims;
+          io.out[o].data = p;
+          return p;
+        };
+      k.run(io);
+    });
+    io.in.swap(layer.in);
+    io.out.swap(layer.out);
+    if (!st.ok()) throw EngineError(st.code, st.message);
+  }
+
+ private:
+  const Engine& engine_;
+  ThreadPool& pool_;
+  std::vector<std::shared_ptr<void>> owned_;  // run-local tensors and scratch
+  std::vector<Dims> inDims_, outDims_;
 };
 
-// Runs a layer whose output dims depend on values computed earlier in this run: infers it from
-// the dims found so far and the values in memory, gives its outputs memory, and runs it.
-void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState& st, RunResult& result) {
+}  // namespace
+
+RunResult runLayers(const ExecutionSnapshot& s, RunBackend& backend) {
   const Engine& e = *s.engine;
   const Graph& g = e.graph();
-  const Node& node = g.nodes[e.desc().order[pos]];
-  const OpDef& def = opDef(node.type);
+  const MemoryPlan& plan = *s.plan;
+  const auto& order = e.desc().order;
   const ShapeState& planned = s.shapes();
-  const size_t numIn = node.inputs.size();
-  std::vector<DataType> inTypes(numIn, DataType::kFLOAT);
-  std::vector<Dims> inDims(numIn);
-  std::vector<const std::vector<int64_t>*> inValues(numIn, nullptr);
-  for (size_t i = 0; i < numIn; ++i) {
-    int32_t t = node.inputs[i];
-    if (t < 0) continue;
-    inTypes[i] = st.types[t];
-    inDims[i] = st.dims[t];
-    if (!planned.dataDependent[t] && planned.values[t]) {
-      inValues[i] = &*planned.values[t];
-      continue;
-    }
-    bool shapeInput = std::find(def.shapeInputs.begin(), def.shapeInputs.end(), static_cast<int>(i)) != def.shapeInputs.end();
-    if (!shapeInput) continue;
-    const int64_t count = volume(inDims[i]);
-    if (!isIntegerValueType(inTypes[i]) || count < 0 || count > kMaxTrackedValueElements)
-      fail(StatusCode::kUnsupported, "layer '", node.name, "': input ", i, " ('", g.tensors[t].name,
-           "') decides output dimensions, but as a ", dataTypeName(inTypes[i]), " tensor of dims ", dimsToString(inDims[i]),
-           " it cannot be read as shape values");
-    auto values = std::make_unique<std::vector<int64_t>>(static_cast<size_t>(count));
-    for (int64_t j = 0; j < count; ++j) (*values)[j] = loadAsInt64(st.data[t], inTypes[i], j);
-    inValues[i] = values.get();
-    st.values.push_back(std::move(values));
+  RunResult result;
+  result.shapeGeneration = s.shapeGeneration;
+  // Only runs whose shapes depend on tensor values track types, dims and memory as they go.
+  const bool dynamic = planned.anyDataDependent();
+  std::vector<DataType> foundTypes;
+  std::vector<Dims> foundDims;
+  std::vector<void*> foundData;
+  if (dynamic) {
+    foundTypes = planned.types;
+    foundDims = planned.dims;
+    foundData = s.tensorData;
   }
-  std::vector<DataType> outTypes;
-  std::vector<Dims> outDims;
-  inferNodeAtRunTime(node, inTypes, inDims, inValues, outTypes, outDims);
+  const std::vector<DataType>& types = dynamic ? foundTypes : planned.types;
+  const std::vector<Dims>& dims = dynamic ? foundDims : planned.dims;
+  const std::vector<void*>& data = dynamic ? foundData : s.tensorData;
+  std::vector<std::unique_ptr<std::vector<int64_t>>> readValues;  // shape values read from memory
 
-  // Network outputs go into their bound buffer, or run-owned memory handed to the output
-  // allocator afterwards; other tensors get run-owned memory.
-  auto place = [&](int32_t t, DataType type, const Dims& dims) -> void* {
-    int64_t bytes = byteSizeOf(type, volume(dims));
-    const TensorDesc& d = g.tensors[t];
-    if (!d.isOutput) {
-      st.owned.push_back(allocateRunMemory(bytes, "tensor '" + d.name + "'"));
-      return st.owned.back().get();
-    }
+  // Network outputs go into their bound buffer, or memory handed to the output allocator
+  // afterwards; other tensors get run memory.
+  auto place = [&](int32_t t, DataType type, const Dims& d) -> void* {
+    const int64_t bytes = byteSizeOf(type, volume(d));
+    const TensorDesc& desc = g.tensors[t];
+    if (!desc.isOutput) return backend.allocate(bytes, "tensor '" + desc.name + "'");
     RunOutput out;
-    out.name = d.name;
+    out.name = desc.name;
     out.type = type;
-    out.dims = dims;
+    out.dims = d;
     out.bytes = bytes;
     void* where = nullptr;
     if (s.viaOutputAllocator[t]) {
-      auto memory = allocateRunMemory(bytes, "output '" + d.name + "'");
+      std::shared_ptr<void> memory = backend.allocateOutput(bytes, "output '" + desc.name + "'");
       where = memory.get();
-      out.data = memory;
+      out.data = std::move(memory);
     } else {
       if (s.capacity[t] < bytes)
-        fail(StatusCode::kInvalidArgument, "output '", d.name, "' has data-dependent dimensions ", dimsToString(dims),
+        fail(StatusCode::kInvalidArgument, "output '", desc.name, "' has data-dependent dimensions ", dimsToString(d),
              " this run, which need ", bytes, " bytes (", dataTypeName(type), ") but its buffer has ", s.capacity[t],
              "; bind at least context.getMaxOutputSize() bytes or use setOutputAllocator()");
       where = s.tensorData[t];
@@ -487,136 +550,135 @@ void runDataDependentLayer(const ExecutionSnapshot& s, size_t pos, DynamicState&
     return where;
   };
 
-  KernelIO io;
-  io.pool = &currentPool();
-  for (size_t i = 0; i < numIn; ++i) {
-    TensorRef r;
-    int32_t t = node.inputs[i];
-    if (t >= 0) {
-      r.data = st.data[t];
-      r.type = inTypes[i];
-      r.dims = inDims[i];
-      r.values = inValues[i];
+  LayerRun layer;  // reused for every layer: its vectors keep their capacity
+  std::vector<DataType> inTypes, outTypes;
+  std::vector<Dims> inDims, outDims;
+  std::vector<const std::vector<int64_t>*> inValues;
+  std::vector<uint8_t> deferred, produced;
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    const Node& node = g.nodes[order[pos]];
+    // Constants are read in place from the engine's weights unless they are network outputs.
+    if (node.type == LayerType::kCONSTANT && !g.tensors[node.outputs[0]].isOutput) continue;
+    bool dataDependent = false;
+    if (dynamic)
+      for (int32_t t : node.outputs) dataDependent = dataDependent || planned.dataDependent[t];
+    layer.position = pos;
+    layer.node = &node;
+    layer.in.resize(node.inputs.size());
+    for (size_t i = 0; i < node.inputs.size(); ++i) {
+      const int32_t t = node.inputs[i];
+      TensorRef& r = layer.in[i];
+      if (t < 0) {
+        r = TensorRef{};
+        continue;
+      }
+      r.data = data[t];
+      r.type = types[t];
+      r.dims = dims[t];
+      const auto& v = planned.values[t];
+      r.values = v && !planned.dataDependent[t] ? &*v : nullptr;
     }
-    io.in.push_back(std::move(r));
-  }
-  std::vector<bool> deferred(node.outputs.size(), false);
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    int32_t t = node.outputs[o];
-    TensorRef r;
-    r.type = outTypes[o];
-    r.dims = outDims[o];
-    if (!planned.dataDependent[t]) {
-      if (outDims[o] != planned.dims[t])
-        fail(StatusCode::kInternal, "layer '", node.name, "' output ", o, " has dims ", dimsToString(outDims[o]),
-             " at run time but ", dimsToString(planned.dims[t]), " were planned");
-      r.data = s.tensorData[t];
-    } else if (isFullyKnown(outDims[o])) {
-      r.data = place(t, outTypes[o], outDims[o]);
-    } else {
-      deferred[o] = true;  // the kernel sizes it (allocateOutput)
+    layer.out.resize(node.outputs.size());
+    layer.allocateOutput = nullptr;
+    if (!dataDependent) {
+      for (size_t o = 0; o < node.outputs.size(); ++o) {
+        const int32_t t = node.outputs[o];
+        TensorRef& r = layer.out[o];
+        r.data = data[t];
+        r.type = types[t];
+        r.dims = dims[t];
+        r.values = nullptr;
+      }
+      // Kernels that adapt to their scratch get everything planned for them.
+      const int64_t scratch = plan.workspaceBytes[order[pos]];
+      layer.workspace = scratch > 0 ? s.arena + plan.workspaceOffset[order[pos]] : nullptr;
+      layer.workspaceBytes = scratch > 0 ? static_cast<size_t>(scratch) : 0;
+      backend.runLayer(layer);
+      continue;
     }
-    io.out.push_back(std::move(r));
-  }
-  io.allocateOutput = [&](size_t o, const Dims& dims) -> void* {
-    if (o >= deferred.size() || !deferred[o] || io.out[o].data)
-      fail(StatusCode::kInternal, "layer '", node.name, "' allocated output ", o, " twice or without data-dependent dims");
-    if (!isFullyKnown(dims) || dims.size() != outDims[o].size())
-      fail(StatusCode::kInternal, "layer '", node.name, "' gave output ", o, " dims ", dimsToString(dims));
-    io.out[o].dims = dims;
-    io.out[o].data = place(node.outputs[o], outTypes[o], dims);
-    return io.out[o].data;
-  };
-  std::vector<Dims> outDimsForScratch;
-  for (const TensorRef& r : io.out) outDimsForScratch.push_back(r.dims);
-  CpuKernel& k = e.kernel(pos);
-  size_t scratch = k.workspaceBytes(inDims, outDimsForScratch);
-  if (scratch > 0) {
-    st.owned.push_back(allocateRunMemory(static_cast<int64_t>(scratch), "the scratch of layer '" + node.name + "'"));
-    io.workspace = st.owned.back().get();
-    io.workspaceBytes = scratch;
-  }
-  k.run(io);
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (deferred[o] && !io.out[o].data)
-      fail(StatusCode::kInternal, "layer '", node.name, "' did not produce output ", o);
-    int32_t t = node.outputs[o];
-    st.types[t] = io.out[o].type;
-    st.dims[t] = io.out[o].dims;
-    st.data[t] = io.out[o].data;
-  }
-}
 
-}  // namespace
+    // A layer whose output dims depend on values computed earlier in this run: inferred from the
+    // dims found so far and the values in memory (read to the host where they decide dims).
+    const OpDef& def = opDef(node.type);
+    const size_t numIn = node.inputs.size();
+    inTypes.assign(numIn, DataType::kFLOAT);
+    inDims.assign(numIn, Dims{});
+    inValues.assign(numIn, nullptr);
+    for (size_t i = 0; i < numIn; ++i) {
+      const int32_t t = node.inputs[i];
+      if (t < 0) continue;
+      TensorRef& r = layer.in[i];
+      inTypes[i] = r.type;
+      inDims[i] = r.dims;
+      if (!r.values && isShapeInput(def, i)) {
+        const int64_t count = volume(r.dims);
+        if (!isIntegerValueType(r.type) || count < 0 || count > kMaxTrackedValueElements)
+          fail(StatusCode::kUnsupported, "layer '", node.name, "': input ", i, " ('", g.tensors[t].name,
+               "') decides output dimensions, but as a ", dataTypeName(r.type), " tensor of dims ", dimsToString(r.dims),
+               " it cannot be read as shape values");
+        std::vector<uint8_t> host(static_cast<size_t>(std::max<int64_t>(byteSizeOf(r.type, count), 1)));
+        backend.readToHost(host.data(), r.data, byteSizeOf(r.type, count));
+        auto values = std::make_unique<std::vector<int64_t>>(static_cast<size_t>(count));
+        for (int64_t j = 0; j < count; ++j) (*values)[j] = loadAsInt64(host.data(), r.type, j);
+        r.values = values.get();
+        readValues.push_back(std::move(values));
+      }
+      inValues[i] = r.values;
+    }
+    inferNodeAtRunTime(node, inTypes, inDims, inValues, outTypes, outDims);
+    deferred.assign(node.outputs.size(), 0);
+    produced.assign(node.outputs.size(), 0);
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      const int32_t t = node.outputs[o];
+      TensorRef& r = layer.out[o];
+      r.type = outTypes[o];
+      r.dims = outDims[o];
+      r.values = nullptr;
+      r.data = nullptr;
+      if (!planned.dataDependent[t]) {
+        if (outDims[o] != planned.dims[t])
+          fail(StatusCode::kInternal, "layer '", node.name, "' output ", o, " has dims ", dimsToString(outDims[o]),
+               " at run time but ", dimsToString(planned.dims[t]), " were planned");
+        r.data = s.tensorData[t];
+      } else if (isFullyKnown(outDims[o])) {
+        r.data = place(t, outTypes[o], outDims[o]);
+      } else {
+        deferred[o] = 1;  // the kernel sizes it (allocateOutput)
+      }
+    }
+    layer.allocateOutput = [&](size_t o, const Dims& d) -> void* {
+      if (o >= deferred.size() || !deferred[o] || produced[o])
+        fail(StatusCode::kInternal, "layer '", node.name, "' allocated output ", o, " twice or without data-dependent dims");
+      if (!isFullyKnown(d) || d.size() != outDims[o].size())
+        fail(StatusCode::kInternal, "layer '", node.name, "' gave output ", o, " dims ", dimsToString(d));
+      produced[o] = 1;
+      outDims[o] = d;
+      return foundData[node.outputs[o]] = place(node.outputs[o], outTypes[o], d);
+    };
+    const size_t scratch = e.kernelBase(pos).workspaceBytes(inDims, outDims);
+    layer.workspace = scratch > 0 ? backend.allocate(static_cast<int64_t>(scratch), "the scratch of layer '" + node.name + "'")
+                                  : nullptr;
+    layer.workspaceBytes = scratch;
+    backend.runLayer(layer);
+    for (size_t o = 0; o < node.outputs.size(); ++o) {
+      if (deferred[o] && !produced[o]) fail(StatusCode::kInternal, "layer '", node.name, "' did not produce output ", o);
+      const int32_t t = node.outputs[o];
+      foundTypes[t] = outTypes[o];
+      foundDims[t] = outDims[o];
+      if (!deferred[o]) foundData[t] = layer.out[o].data;
+    }
+  }
+  result.outputs.insert(result.outputs.end(), s.allocatorOutputs.begin(), s.allocatorOutputs.end());
+  return result;
+}
 
 RunResult ExecutionContext::run(const ExecutionSnapshot& s) {
   const Engine& e = *s.engine;
   if (e.backend() != BackendKind::kCpu)
     fail(StatusCode::kInternal, "ExecutionContext::run runs CPU engines; this engine is for the ", backendName(e.backend()),
          " backend");
-  const Graph& g = e.graph();
-  const MemoryPlan& plan = *s.plan;
-  ThreadPool& pool = currentPool();
-  const auto& order = e.desc().order;
-  const ShapeState& shapes = s.shapes();
-  RunResult result;
-  result.shapeGeneration = s.shapeGeneration;
-  // Only engines whose shapes depend on tensor values track dims and memory per run.
-  std::unique_ptr<DynamicState> dynamic;
-  if (shapes.anyDataDependent()) {
-    dynamic = std::make_unique<DynamicState>();
-    dynamic->types = shapes.types;
-    dynamic->dims = shapes.dims;
-    dynamic->data = s.tensorData;
-  }
-  for (size_t pos = 0; pos < order.size(); ++pos) {
-    const Node& node = g.nodes[order[pos]];
-    // Constants are read in place from the engine's weights unless they are network outputs.
-    if (node.type == LayerType::kCONSTANT && !g.tensors[node.outputs[0]].isOutput) continue;
-    if (dynamic) {
-      bool dataDependent = false;
-      for (int32_t t : node.outputs) dataDependent = dataDependent || shapes.dataDependent[t];
-      if (dataDependent) {
-        runDataDependentLayer(s, pos, *dynamic, result);
-        continue;
-      }
-    }
-    KernelIO io;
-    io.pool = &pool;
-    std::vector<Dims> inDims, outDims;
-    for (int32_t t : node.inputs) {
-      TensorRef r;
-      if (t >= 0) {
-        r.data = s.tensorData[t];
-        r.type = shapes.types[t];
-        r.dims = shapes.dims[t];
-        if (const auto& v = shapes.values[t]) r.values = &*v;
-      }
-      inDims.push_back(r.dims);
-      io.in.push_back(std::move(r));
-    }
-    for (int32_t t : node.outputs) {
-      TensorRef r;
-      r.data = s.tensorData[t];
-      r.type = shapes.types[t];
-      r.dims = shapes.dims[t];
-      outDims.push_back(r.dims);
-      io.out.push_back(std::move(r));
-    }
-    CpuKernel& k = e.kernel(pos);
-    size_t need = k.workspaceBytes(inDims, outDims);
-    int64_t planned = plan.workspaceBytes[order[pos]];
-    if (need > 0) {
-      if (static_cast<int64_t>(need) > planned)
-        fail(StatusCode::kUnsupported, "layer '", node.name, "' needs ", need, " bytes of workspace at these shapes but ",
-             planned, " were planned");
-      io.workspace = s.arena + plan.workspaceOffset[order[pos]];
-      io.workspaceBytes = need;
-    }
-    k.run(io);
-  }
-  result.outputs.insert(result.outputs.end(), s.allocatorOutputs.begin(), s.allocatorOutputs.end());
-  return result;
+  CpuRunBackend backend(e);
+  return runLayers(s, backend);
 }
 
 }  // namespace trtn

@@ -3,7 +3,9 @@
 // ExecutionSnapshot, so a queued run is unaffected by later changes to the context.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,24 @@ struct RunOutput {
   // The values, when the output goes to an output allocator; null when they were written into
   // the output's bound buffer.
   std::shared_ptr<const void> data;
+};
+
+// Memory that a context's runs size while they run on a device backend (tensors with
+// data-dependent dims, their layers' scratch, outputs for output allocators, loop bodies). A
+// block is reused by a later run once every holder of the run that used it has let go (after its
+// work completed), so repeated runs allocate nothing; blocks go with the context.
+class RunMemoryPool {
+ public:
+  using AllocateFn = std::function<std::shared_ptr<void>(int64_t bytes)>;
+  explicit RunMemoryPool(AllocateFn allocate) : allocate_(std::move(allocate)) {}
+  // A block of at least `bytes` that nobody else holds; the caller holds it while its work may
+  // use it. Throws EngineError when no memory can be had.
+  std::shared_ptr<void> acquire(int64_t bytes);
+
+ private:
+  std::mutex mutex_;
+  AllocateFn allocate_;
+  std::vector<std::pair<int64_t, std::shared_ptr<void>>> blocks_;
 };
 
 struct ExecutionSnapshot {
@@ -44,12 +64,50 @@ struct ExecutionSnapshot {
   // Outputs of known dims that go to an output allocator: written to memory the run owns.
   std::vector<RunOutput> allocatorOutputs;
   uint64_t shapeGeneration = 0;  // the context's, when snapshotted
+  // Device backends: where the run's run-time sized memory comes from (null for the CPU).
+  std::shared_ptr<RunMemoryPool> runMemory;
 };
 
 struct RunResult {
   std::vector<RunOutput> outputs;
   uint64_t shapeGeneration = 0;
 };
+
+// One layer as the shared run loop (runLayers) hands it to a backend.
+struct LayerRun {
+  size_t position = 0;  // in the engine's execution order
+  const Node* node = nullptr;
+  std::vector<TensorRef> in;   // data == nullptr for absent optional inputs
+  std::vector<TensorRef> out;  // data == nullptr for outputs the kernel sizes (allocateOutput)
+  // Planned scratch (all the plan gives the layer), or scratch sized for a data-dependent layer.
+  void* workspace = nullptr;
+  size_t workspaceBytes = 0;
+  // Set for data-dependent layers (KernelIO::allocateOutput).
+  std::function<void*(size_t output, const Dims& dims)> allocateOutput;
+};
+
+// What the shared run loop needs from a backend: the CPU backend runs kernels on the calling
+// thread; the cuda backend launches them on a stream.
+class RunBackend {
+ public:
+  virtual ~RunBackend() = default;
+  // Memory for a tensor or scratch sized while the engine runs, valid until the run's work has
+  // completed (the backend holds it).
+  virtual void* allocate(int64_t bytes, const std::string& what) = 0;
+  // Memory for an output handed to its output allocator after the run (RunOutput::data).
+  virtual std::shared_ptr<void> allocateOutput(int64_t bytes, const std::string& what) = 0;
+  // Copies tensor bytes to the host once the work computing them has run (cuda: waits).
+  virtual void readToHost(void* host, const void* data, int64_t bytes) = 0;
+  // Runs (or launches) one layer.
+  virtual void runLayer(LayerRun& layer) = 0;
+};
+
+// Runs every layer of `snapshot` through `backend`, in execution order: layers of planned shapes
+// with their planned memory; layers whose output dims depend on values computed earlier in the
+// run are inferred from the dims and values found so far, and their outputs get memory then
+// (network outputs: their bound buffer, which must be large enough, or memory handed to the
+// output allocator). Returns the data-dependent outputs and those for output allocators.
+RunResult runLayers(const ExecutionSnapshot& snapshot, RunBackend& backend);
 
 class ExecutionContext {
  public:
@@ -99,7 +157,7 @@ class ExecutionContext {
 
   // Validates that the context can run and snapshots its state. Throws EngineError.
   ExecutionSnapshot prepare();
-  // Runs a snapshot on the calling thread (kernels use the global pool).
+  // Runs a snapshot of a CPU engine on the calling thread (kernels use the current pool).
   static RunResult run(const ExecutionSnapshot& snapshot);
 
  private:
@@ -132,6 +190,7 @@ class ExecutionContext {
   std::vector<uint8_t> outputAllocator_;  // per IO index
   std::vector<Dims> lastRunDims_;         // per IO index: data-dependent dims of the last run
   uint64_t shapeGeneration_ = 0;          // bumped whenever input shapes or the profile change
+  std::shared_ptr<RunMemoryPool> runMemory_;  // device backends
 };
 
 }  // namespace trtn

@@ -119,6 +119,15 @@ struct CudaKernelIO {
   size_t workspaceBytes = 0;
   void* stream = nullptr;  // cudaStream_t
   CudaLibraries* libs = nullptr;
+  // Set only in runs launched from a host thread that may wait for the stream (runs with
+  // data-dependent shapes, or a kernel whose needsHostSync() is true); null otherwise, e.g. in
+  // runs captured into CUDA graphs.
+  // Device memory that stays valid until the run's work has completed (throws EngineError).
+  std::function<void*(int64_t bytes, const char* what)> allocate;
+  // Copies `bytes` from device memory to the host once the work queued so far has run.
+  std::function<void(void* host, const void* device, int64_t bytes)> readToHost;
+  // For layers with data-dependent outputs, as KernelIO::allocateOutput.
+  std::function<void*(size_t output, const Dims& dims)> allocateOutput;
 };
 
 // Device copies of a node's attribute weights (convolution kernels and biases, scale
@@ -135,6 +144,13 @@ class CudaKernel : public Kernel {
   virtual void run(CudaKernelIO& io) = 0;
   // Called once when an engine is created, before any run.
   virtual void uploadWeights(DeviceWeights& to) { (void)to; }
+  // (optional) Whether a run with these inputs reads device values on the host while it runs (a
+  // loop's WHILE condition or a trip count computed on the device): such runs launch from a host
+  // thread and get CudaKernelIO::allocate/readToHost, and are never captured into CUDA graphs.
+  virtual bool needsHostSync(const std::vector<TensorRef>& in) const {
+    (void)in;
+    return false;
+  }
   // (optional) Called by the builder at the first profile's OPT shapes: times this kernel's
   // implementations on the device and records the fastest in `node`'s attributes, so plans keep
   // the choice (kernels made from the node honour it). workspaceLimit: the scratch a choice may

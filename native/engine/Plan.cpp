@@ -493,6 +493,11 @@ std::vector<uint8_t> serializePlan(const EngineDesc& desc) {
 
 EngineDesc deserializePlan(const uint8_t* data, size_t size) {
   PlanHeader h = readPlanHeader(data, size);
+  // A wrapped TensorRT engine (native/tensorrt/common/TrtPlan.h) has a payload of its own.
+  if (h.backend == BackendKind::kTensorRT)
+    fail(StatusCode::kPlanIncompatible,
+         "plan holds a TensorRT engine (tensorrt backend), which the built-in engine cannot run; deserialize it where the "
+         "tensorrt backend is available");
   Reader r(data + h.headerSize, h.payloadSize);
   EngineDesc d = readPayload(r, h.formatVersion);
   if (d.backend != h.backend) Reader::corrupt("payload backend differs from the header");

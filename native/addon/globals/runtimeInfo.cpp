@@ -4,6 +4,7 @@
 
 #include "../../engine/ThreadPool.h"
 #include "../../engine/cpu/Gemm.h"
+#include "../../tensorrt/common/TrtAvailability.h"
 #include "../AddonData.h"
 #include "globals.h"
 #ifdef TRTN_WITH_CUDA
@@ -93,8 +94,9 @@ Napi::Value GetBackends(const Napi::CallbackInfo& info) {
   list.Set(1u, cuda);
   Napi::Object trt = Napi::Object::New(env);
   trt.Set("name", "tensorrt");
-  trt.Set("available", false);
-  trt.Set("reason", "this build of the addon has no TensorRT backend (built without TensorRT 11 headers)");
+  trt::BackendAvailability tensorrt = trt::tensorrtAvailability();
+  trt.Set("available", tensorrt.available);
+  trt.Set("reason", tensorrt.reason);
   list.Set(2u, trt);
   return list;
 }

@@ -16,6 +16,7 @@ struct AddonCudaStream::Completion {
   std::vector<Napi::Reference<Napi::Value>> keep;
   std::vector<std::shared_ptr<const void>> holds;
   std::function<Status(Napi::Env)> then;
+  std::function<Napi::Value(Napi::Env)> result;
   Status status;
   AddonCudaStream* owner;
   Tsfn tsfn;
@@ -79,7 +80,7 @@ void AddonCudaStream::settle(Napi::Env env, Napi::Function, Core* core, Completi
   try {
     Napi::HandleScope scope(env);
     if (c->status.ok() && c->then) c->status = c->then(env);
-    if (c->status.ok()) c->deferred.Resolve(env.Undefined());
+    if (c->status.ok()) c->deferred.Resolve(c->result ? c->result(env) : env.Undefined());
     else c->deferred.Reject(makeError(env, c->status).Value());
   } catch (const Napi::Error&) {
     // worker.terminate(): JS can no longer run; an exception escaping this callback would abort
@@ -96,11 +97,36 @@ void AddonCudaStream::settle(Napi::Env env, Napi::Function, Core* core, Completi
   }
 }
 
+Napi::Promise AddonCudaStream::laterCompletion(Napi::Env env, std::vector<Napi::Reference<Napi::Value>> keep,
+                                               std::vector<std::shared_ptr<const void>> holds,
+                                               std::function<Napi::Value(Napi::Env)> result, Arm& arm) {
+  std::shared_ptr<CudaStream> s = stream(env);
+  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(keep), std::move(holds), nullptr, std::move(result),
+                           Status::Ok(), this, tsfn_};
+  c->keep.push_back(Napi::Persistent(Value().As<Napi::Value>()));
+  Napi::Promise promise = c->deferred.Promise();
+  arm = [c, s](Status failure) {
+    if (!failure.ok()) c->status = std::move(failure);
+    const cudaError_t err = cudaStreamAddCallback(s->get(), &AddonCudaStream::onStream, c, 0);
+    if (err != cudaSuccess) {
+      if (c->status.ok()) c->status = statusOf(err, "cudaStreamAddCallback");
+      c->tsfn.NonBlockingCall(c);
+    }
+  };
+  if (++pending_ == 1 && !tsfnRefed_) {
+    tsfn_.Ref(env);
+    tsfnRefed_ = true;
+  }
+  return promise;
+}
+
 Napi::Promise AddonCudaStream::completion(Napi::Env env, std::vector<Napi::Reference<Napi::Value>> keep,
                                           std::vector<std::shared_ptr<const void>> holds,
-                                          std::function<Status(Napi::Env)> then) {
+                                          std::function<Status(Napi::Env)> then,
+                                          std::function<Napi::Value(Napi::Env)> result) {
   cudaStream_t s = stream(env)->get();
-  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(keep), std::move(holds), std::move(then), Status::Ok(), this, tsfn_};
+  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(keep), std::move(holds), std::move(then),
+                           std::move(result), Status::Ok(), this, tsfn_};
   c->keep.push_back(Napi::Persistent(Value().As<Napi::Value>()));
   Napi::Promise promise = c->deferred.Promise();
   cudaError_t err = cudaStreamAddCallback(s, &AddonCudaStream::onStream, c, 0);

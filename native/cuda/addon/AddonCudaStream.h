@@ -27,9 +27,20 @@ class AddonCudaStream : public Napi::ObjectWrap<AddonCudaStream> {
   // [JS thread] A Promise that settles when the work queued so far has run, keeping `keep` (JS
   // values) and `holds` (native memory) alive until then. `then` (optional) runs on the JS thread
   // after the work and before the Promise resolves, e.g. to copy a staging buffer out.
+  // `result` (optional) gives the value the Promise resolves with (undefined without it).
   Napi::Promise completion(Napi::Env env, std::vector<Napi::Reference<Napi::Value>> keep,
                            std::vector<std::shared_ptr<const void>> holds,
-                           std::function<Status(Napi::Env)> then = nullptr);
+                           std::function<Status(Napi::Env)> then = nullptr,
+                           std::function<Napi::Value(Napi::Env)> result = nullptr);
+  // Called once, from any thread, after the last launch of work that another thread queues; a
+  // failure rejects the Promise with it (still after the work queued so far has run).
+  using Arm = std::function<void(Status failure)>;
+  // [JS thread] As completion(), for work that another thread queues later: the Promise settles
+  // once `arm` has been called and the stream has run everything queued before that call. The
+  // caller must call `arm` exactly once, or the Promise never settles.
+  Napi::Promise laterCompletion(Napi::Env env, std::vector<Napi::Reference<Napi::Value>> keep,
+                                std::vector<std::shared_ptr<const void>> holds,
+                                std::function<Napi::Value(Napi::Env)> result, Arm& arm);
 
   struct Completion;
 

@@ -105,67 +105,130 @@ namespace cuda {
 
 namespace {
 
-// Launches every layer of the run, one after the other.
-void launchLayers(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
-  const Engine& e = *s.engine;
-  const Graph& g = e.graph();
-  const MemoryPlan& plan = *s.plan;
-  const ShapeState& shapes = s.shapes();
-  const auto& order = e.desc().order;
-  DeviceGuard guard(libs.device);
-  // One IO reused for every layer: its vectors keep their capacity (no per-layer allocations).
-  CudaKernelIO io;
-  io.stream = stream;
-  io.libs = &libs;
-  for (size_t pos = 0; pos < order.size(); ++pos) {
-    const Node& node = g.nodes[order[pos]];
+// The cuda backend of the shared run loop (runLayers): kernels are launched on a stream. Runs
+// that may synchronize the host (hostSync) also get memory sized while they run, from the
+// context's pool, and reads of device values on the host; other runs never wait, so that they can
+// be captured into CUDA graphs.
+class CudaRunBackend final : public RunBackend {
+ public:
+  CudaRunBackend(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs, bool hostSync)
+      : s_(s), stream_(stream), hostSync_(hostSync) {
+    io_.stream = stream;
+    io_.libs = &libs;
+    if (hostSync) {
+      io_.allocate = [this](int64_t bytes, const char* what) { return allocate(bytes, what); };
+      io_.readToHost = [this](void* host, const void* device, int64_t bytes) { readToHost(host, device, bytes); };
+    }
+  }
+
+  void* allocate(int64_t bytes, const std::string& what) override {
+    if (!hostSync_ || !s_.runMemory)
+      fail(StatusCode::kInternal, "the run needs memory for ", what, " while it runs, but was launched without host synchronization");
+    holds_.push_back(s_.runMemory->acquire(bytes));
+    return holds_.back().get();
+  }
+
+  std::shared_ptr<void> allocateOutput(int64_t bytes, const std::string& what) override {
+    void* p = allocate(bytes, what);
+    return std::shared_ptr<void>(holds_.back(), p);
+  }
+
+  void readToHost(void* host, const void* data, int64_t bytes) override {
+    if (!hostSync_) fail(StatusCode::kInternal, "the run reads device values on the host, but was launched without host synchronization");
+    if (bytes <= 0) return;
+    check(cudaMemcpyAsync(host, data, static_cast<size_t>(bytes), cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync");
+    check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  }
+
+  void runLayer(LayerRun& layer) override {
+    const Engine& e = *s_.engine;
+    const Node& node = *layer.node;
     if (node.type == LayerType::kCONSTANT) {
-      // Constants are read in place from the engine's device copy unless they are network outputs.
+      // Only constants that are network outputs run: copied from the engine's device copy.
       const int32_t t = node.outputs[0];
       const void* source = e.backendState()->constantData(t);
-      if (g.tensors[t].isOutput && s.tensorData[t] && source)
-        copyDevice(s.tensorData[t], source, byteSizeOf(shapes.types[t], volume(shapes.dims[t])), stream);
-      continue;
+      const TensorRef& out = layer.out[0];
+      if (out.data && source) copyDevice(out.data, source, byteSizeOf(out.type, volume(out.dims)), stream_);
+      return;
     }
-    io.in.resize(node.inputs.size());
-    for (size_t k = 0; k < node.inputs.size(); ++k) {
-      const int32_t t = node.inputs[k];
-      TensorRef& r = io.in[k];
-      if (t >= 0) {
-        r.data = s.tensorData[t];
-        r.type = shapes.types[t];
-        r.dims = shapes.dims[t];
-        const auto& v = shapes.values[t];
-        r.values = v ? &*v : nullptr;
-      } else {
-        r.data = nullptr;
-        r.type = DataType::kFLOAT;
-        r.dims.clear();
-        r.values = nullptr;
-      }
-    }
-    io.out.resize(node.outputs.size());
-    for (size_t k = 0; k < node.outputs.size(); ++k) {
-      const int32_t t = node.outputs[k];
-      TensorRef& r = io.out[k];
-      r.data = s.tensorData[t];
-      r.type = shapes.types[t];
-      r.dims = shapes.dims[t];
-      r.values = nullptr;
-    }
-    // Kernels that adapt to their scratch (GEMM, convolution) get everything planned for them.
-    const int64_t planned = plan.workspaceBytes[order[pos]];
-    io.workspace = planned > 0 ? s.arena + plan.workspaceOffset[order[pos]] : nullptr;
-    io.workspaceBytes = planned > 0 ? static_cast<size_t>(planned) : 0;
-    Status st = captureStatus([&] { e.cudaKernel(pos).run(io); });
+    io_.in.swap(layer.in);
+    io_.out.swap(layer.out);
+    io_.workspace = layer.workspace;
+    io_.workspaceBytes = layer.workspaceBytes;
+    if (layer.allocateOutput)
+      io_.allocateOutput = [this, &layer](size_t o, const Dims& dims) {
+        void* p = layer.allocateOutput(o, dims);
+        io_.out[o].dims = dims;
+        io_.out[o].data = p;
+        return p;
+      };
+    else
+      io_.allocateOutput = nullptr;
+    Status st = captureStatus([&] { e.cudaKernel(layer.position).run(io_); });
+    io_.in.swap(layer.in);
+    io_.out.swap(layer.out);
     if (!st.ok()) {
       if (st.message.find("layer '") != std::string::npos) throw EngineError(st.code, st.message);
       fail(st.code, "layer '", node.name, "' (", layerTypeName(node.type), "): ", st.message);
     }
   }
+
+  std::vector<std::shared_ptr<void>>& holds() { return holds_; }
+
+ private:
+  const ExecutionSnapshot& s_;
+  cudaStream_t stream_;
+  bool hostSync_;
+  CudaKernelIO io_;  // reused for every layer: its vectors keep their capacity
+  std::vector<std::shared_ptr<void>> holds_;
+};
+
+// Launches every layer of a run that never waits for the GPU.
+void launchLayers(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs) {
+  DeviceGuard guard(libs.device);
+  CudaRunBackend backend(s, stream, libs, false);
+  runLayers(s, backend);
 }
 
 }  // namespace
+
+bool needsHostSync(const ExecutionSnapshot& s) {
+  const ShapeState& shapes = s.shapes();
+  if (shapes.anyDataDependent()) return true;
+  const Engine& e = *s.engine;
+  const Graph& g = e.graph();
+  const auto& order = e.desc().order;
+  std::vector<TensorRef> in;
+  for (size_t pos = 0; pos < order.size(); ++pos) {
+    const Node& node = g.nodes[order[pos]];
+    if (node.type != LayerType::kLOOP) continue;  // the only kernels that may read values on the host
+    in.assign(node.inputs.size(), TensorRef{});
+    for (size_t k = 0; k < node.inputs.size(); ++k) {
+      const int32_t t = node.inputs[k];
+      if (t < 0) continue;
+      in[k].data = s.tensorData[t];
+      in[k].type = shapes.types[t];
+      in[k].dims = shapes.dims[t];
+      const auto& v = shapes.values[t];
+      in[k].values = v ? &*v : nullptr;
+    }
+    if (e.cudaKernel(pos).needsHostSync(in)) return true;
+  }
+  return false;
+}
+
+RunResult runWithHostSync(const ExecutionSnapshot& s, cudaStream_t stream, CudaLibraries& libs,
+                          std::vector<std::shared_ptr<void>>& holds) {
+  DeviceGuard guard(libs.device);
+  CudaRunBackend backend(s, stream, libs, true);
+  Status st;
+  RunResult result;
+  st = captureStatus([&] { result = runLayers(s, backend); });
+  // Memory of work already queued stays held even when a later launch failed.
+  holds.insert(holds.end(), backend.holds().begin(), backend.holds().end());
+  if (!st.ok()) throw EngineError(st.code, st.message);
+  return result;
+}
 
 bool graphsEnabled() {
   static const bool enabled = [] {

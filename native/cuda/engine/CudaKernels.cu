@@ -486,20 +486,7 @@ __global__ void normalizeK(const T* x, T* y, Strided kept, Strided red, const P*
   }
 }
 
-// ---- Gather, pooling, scale --------------------------------------------------------------------
-
-template <typename U, typename I>
-__global__ void gatherK(const U* data, U* out, const I* indices, int64_t outer, int64_t axisLen, int64_t inner,
-                        int64_t numIndices, int64_t n) {
-  TRTN_GRID_LOOP(i, n) {
-    const int64_t in = i % inner, rest = i / inner;
-    const int64_t k = rest % numIndices, o = rest / numIndices;
-    int64_t idx = static_cast<int64_t>(indices[k]);
-    if (idx < 0) idx += axisLen;
-    idx = idx < 0 ? 0 : idx >= axisLen ? axisLen - 1 : idx;  // out of range: clamped, never read outside
-    out[i] = data[(o * axisLen + idx) * inner + in];
-  }
-}
+// ---- Pooling, scale --------------------------------------------------------------------------
 
 // I: the index type (32-bit when the tensors allow: 64-bit division is slow on the GPU).
 template <typename T, typename I>
@@ -737,24 +724,6 @@ void normalize(const void* x, void* y, const Strided& kept, const Strided& reduc
     });
   });
   checkLaunch("normalization kernel launch");
-}
-
-void gather(const void* data, void* out, const void* indices, DataType indexType, int64_t outer, int64_t axisLen,
-            int64_t inner, int64_t numIndices, int elementBytes, cudaStream_t stream) {
-  const int64_t n = outer * numIndices * inner;
-  if (n <= 0 || axisLen <= 0) return;
-  dispatchSize(elementBytes, [&](auto tag) {
-    using U = decltype(tag);
-    if (indexType == DataType::kINT64)
-      gatherK<U, int64_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(data), static_cast<U*>(out),
-                                                                 static_cast<const int64_t*>(indices), outer, axisLen,
-                                                                 inner, numIndices, n);
-    else
-      gatherK<U, int32_t><<<blocksFor(n), kThreads, 0, stream>>>(static_cast<const U*>(data), static_cast<U*>(out),
-                                                                 static_cast<const int32_t*>(indices), outer, axisLen,
-                                                                 inner, numIndices, n);
-  });
-  checkLaunch("gather kernel launch");
 }
 
 void pool(const void* in, void* out, DataType type, int64_t planes, const PoolGeometry& g, int poolType, float blend,

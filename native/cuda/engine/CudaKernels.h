@@ -72,11 +72,6 @@ void normalize(const void* x, void* y, const Strided& kept, const Strided& reduc
                const int64_t* scaleKept, const int64_t* scaleRed, const void* bias, const int64_t* biasKept,
                const int64_t* biasRed, DataType type, DataType paramType, float epsilon, cudaStream_t stream);
 
-// Gather along one axis: data viewed as [outer, axisLen, inner], indices (INT32/INT64, count
-// `numIndices`, negative counting from the end) -> out [outer, numIndices, inner].
-void gather(const void* data, void* out, const void* indices, DataType indexType, int64_t outer, int64_t axisLen,
-            int64_t inner, int64_t numIndices, int elementBytes, cudaStream_t stream);
-
 // Pooling over 3 spatial axes (leading axes of size 1 for 1-D/2-D) of planes = N*C.
 struct PoolGeometry {
   int64_t in[3], out[3], kernel[3], stride[3], pre[3], post[3];

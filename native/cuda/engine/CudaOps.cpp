@@ -6,8 +6,11 @@
 
 #include "../../engine/ops/Registration.h"
 #include "../../engine/ops/ConvOps.h"
+#include "CudaIndexOps.h"
 #include "CudaKernels.h"
 #include "CudaOpsCommon.h"
+#include "CudaDataDependentOps.h"
+#include "CudaSpatialOps.h"
 
 namespace trtn::cuda {
 
@@ -122,7 +125,7 @@ class ActivationKernel : public CudaKernel {
   float alpha_, beta_;
 };
 
-// ---- SHUFFLE, CONCATENATION, SLICE, PADDING, GATHER -------------------------------------------
+// ---- SHUFFLE, CONCATENATION, PADDING (SLICE and GATHER: CudaIndexOps.cpp) ----------------------
 
 class ShuffleKernel : public CudaKernel {
  public:
@@ -208,49 +211,6 @@ class ConcatKernel : public CudaKernel {
   int64_t axis_;
 };
 
-class SliceKernel : public CudaKernel {
- public:
-  explicit SliceKernel(const Node& n)
-      : name_(n.name), start_(n.getInts("start")), stride_(n.getInts("stride")), axes_(n.getInts("axes")) {}
-  void run(CudaKernelIO& io) override {
-    const TensorRef& x = io.in[0];
-    const TensorRef& y = io.out[0];
-    if (y.count() <= 0) return;
-    const size_t rank = x.dims.size();
-    auto values = [&](size_t i, const std::vector<int64_t>& attr) -> std::vector<int64_t> {
-      if (i < io.in.size() && (io.in[i].data || io.in[i].values)) {
-        TRTN_CHECK(io.in[i].values, StatusCode::kUnsupported, "layer '", name_,
-                   "' (SLICE): the cuda backend needs start/stride values known from shapes");
-        return *io.in[i].values;
-      }
-      return attr;
-    };
-    std::vector<int64_t> axes = values(5, axes_);
-    if (axes.empty()) {
-      axes.resize(rank);
-      std::iota(axes.begin(), axes.end(), 0);
-    }
-    std::vector<int64_t> start = values(1, start_), stride = values(3, stride_);
-    if (start.empty()) start.assign(axes.size(), 0);
-    if (stride.empty()) stride.assign(axes.size(), 1);
-    Strided in = contiguousView(x.dims), src = contiguousView(y.dims);
-    int64_t offset = 0;
-    for (int d = 0; d < src.rank; ++d) src.stride[d] = in.stride[d];
-    for (size_t k = 0; k < axes.size(); ++k) {
-      const int64_t a = normalizedAxis(axes[k], rank);
-      offset += start[k] * in.stride[a];
-      src.stride[a] = in.stride[a] * stride[k];
-    }
-    kernels::copyStrided(x.data, offset, src, y.data, 0, contiguousView(y.dims), static_cast<int>(dataTypeSize(x.type)),
-                         streamOf(io));
-  }
-  const char* implementation() const override { return "cuda-strided-copy"; }
-
- private:
-  std::string name_;
-  std::vector<int64_t> start_, stride_, axes_;
-};
-
 class PaddingKernel : public CudaKernel {
  public:
   explicit PaddingKernel(const Node& n) : pre_(n.getInts("prePaddingNd")) {}
@@ -268,25 +228,6 @@ class PaddingKernel : public CudaKernel {
 
  private:
   std::vector<int64_t> pre_;
-};
-
-class GatherKernel : public CudaKernel {
- public:
-  explicit GatherKernel(const Node& n) : axis_(n.getInt("axis", 0)) {}
-  void run(CudaKernelIO& io) override {
-    const TensorRef& data = io.in[0];
-    const TensorRef& idx = io.in[1];
-    const int64_t axis = normalizedAxis(axis_, data.dims.size());
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < axis; ++d) outer *= data.dims[d];
-    for (size_t d = static_cast<size_t>(axis) + 1; d < data.dims.size(); ++d) inner *= data.dims[d];
-    kernels::gather(data.data, io.out[0].data, idx.data, idx.type, outer, data.dims[axis], inner, idx.count(),
-                    static_cast<int>(dataTypeSize(data.type)), streamOf(io));
-  }
-  const char* implementation() const override { return "cuda-gather"; }
-
- private:
-  int64_t axis_;
 };
 
 // ---- SOFTMAX, REDUCE, NORMALIZATION ------------------------------------------------------------
@@ -579,9 +520,14 @@ void requireWhole(const Node& n, const std::vector<DataType>& types) {
     if (dataTypeSize(t) == 0 || t == DataType::kFP8 || t == DataType::kE8M0) unsupported(n, "data type ", dataTypeName(t));
 }
 
-std::unique_ptr<CudaKernel> makeCopy(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>& out) {
-  requireWhole(n, in);
-  requireWhole(n, out);
+// Kernels that only move elements take every type of whole bytes, FP8 and E8M0 included.
+void requireStored(const Node& n, const std::vector<DataType>& types) {
+  for (DataType t : types)
+    if (dataTypeSize(t) == 0) unsupported(n, "data type ", dataTypeName(t));
+}
+
+// IDENTITY and CONSTANT: byte copies of any type, the packed INT4 and FP4 included.
+std::unique_ptr<CudaKernel> makeCopy(const Node&, const std::vector<DataType>&, const std::vector<DataType>&) {
   return std::make_unique<CopyOrCast>();
 }
 
@@ -605,31 +551,18 @@ std::unique_ptr<CudaKernel> makeActivation(const Node& n, const std::vector<Data
 }
 
 std::unique_ptr<CudaKernel> makeShuffle(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[0]});
+  requireStored(n, {in[0]});
   return std::make_unique<ShuffleKernel>(n);
 }
 
 std::unique_ptr<CudaKernel> makeConcat(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, in);
+  requireStored(n, in);
   return std::make_unique<ConcatKernel>(n);
 }
 
-std::unique_ptr<CudaKernel> makeSlice(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[0]});
-  if (n.getInt("mode", 0) != 0) unsupported(n, "a SampleMode other than STRICT_BOUNDS");
-  return std::make_unique<SliceKernel>(n);
-}
-
 std::unique_ptr<CudaKernel> makePadding(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[0]});
+  requireStored(n, {in[0]});
   return std::make_unique<PaddingKernel>(n);
-}
-
-std::unique_ptr<CudaKernel> makeGather(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[0]});
-  if (n.getInt("mode", 0) != 0) unsupported(n, "a GatherMode other than DEFAULT");
-  if (n.getInt("numElementWiseDims", 0) != 0) unsupported(n, "numElementWiseDims other than 0");
-  return std::make_unique<GatherKernel>(n);
 }
 
 std::unique_ptr<CudaKernel> makeSoftmax(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
@@ -637,8 +570,8 @@ std::unique_ptr<CudaKernel> makeSoftmax(const Node& n, const std::vector<DataTyp
   return std::make_unique<SoftmaxKernel>(n);
 }
 
-std::unique_ptr<CudaKernel> makeReduce(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireFloat(n, in[0]);
+std::unique_ptr<CudaKernel> makeReduce(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>& out) {
+  if (!isFloat(in[0])) return makeReduceInteger(n, in, out);
   return std::make_unique<ReduceKernel>(n);
 }
 
@@ -662,7 +595,7 @@ std::unique_ptr<CudaKernel> makeScale(const Node& n, const std::vector<DataType>
 }
 
 std::unique_ptr<CudaKernel> makeSelect(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[1], in[2]});
+  requireStored(n, {in[1], in[2]});
   return std::make_unique<SelectKernel>();
 }
 
@@ -672,12 +605,12 @@ std::unique_ptr<CudaKernel> makeParametricRelu(const Node& n, const std::vector<
 }
 
 std::unique_ptr<CudaKernel> makeOneHot(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[1]});
+  requireStored(n, {in[1]});
   return std::make_unique<OneHotKernel>(n);
 }
 
 std::unique_ptr<CudaKernel> makeReverseSequence(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  requireWhole(n, {in[0]});
+  requireStored(n, {in[0]});
   return std::make_unique<ReverseSequenceKernel>(n);
 }
 
@@ -695,7 +628,7 @@ void registerCudaKernels() {
   using namespace trtn::cuda;
   setCudaKernel(LayerType::kCONSTANT, makeCopy);  // runs only for constants that are network outputs
   setCudaKernel(LayerType::kIDENTITY, makeCopy);
-  setCudaKernel(LayerType::kCAST, makeCopy);
+  setCudaKernel(LayerType::kCAST, makeCast);
   setCudaKernel(LayerType::kSHAPE, makeShape);
   setCudaKernel(LayerType::kELEMENTWISE, makeElementwise);
   setCudaKernel(LayerType::kUNARY, makeUnary);
@@ -717,6 +650,18 @@ void registerCudaKernels() {
   setCudaKernel(LayerType::kONE_HOT, makeOneHot);
   setCudaKernel(LayerType::kREVERSE_SEQUENCE, makeReverseSequence);
   setCudaKernel(LayerType::kCUMULATIVE, makeCumulative);
+  setCudaKernel(LayerType::kNON_ZERO, makeNonZero);
+  setCudaKernel(LayerType::kNMS, makeNms);
+  setCudaKernel(LayerType::kLOOP, makeLoop);
+  setCudaKernel(LayerType::kDECONVOLUTION, makeDeconvolution);
+  setCudaKernel(LayerType::kRESIZE, makeResize);
+  setCudaKernel(LayerType::kTOPK, makeTopK);
+  setCudaKernel(LayerType::kFILL, makeFill);
+  setCudaKernel(LayerType::kGRID_SAMPLE, makeGridSample);
+  setCudaKernel(LayerType::kLRN, makeLrn);
+  setCudaKernel(LayerType::kQUANTIZE, makeQuantize);
+  setCudaKernel(LayerType::kDEQUANTIZE, makeDequantize);
+  setCudaKernel(LayerType::kSCATTER, makeScatter);
 }
 
 }  // namespace trtn

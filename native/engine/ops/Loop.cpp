@@ -32,6 +32,26 @@
 
 namespace trtn {
 
+namespace loop {
+
+struct Layout {
+  int64_t numRecurrences = 0, numIterators = 0, numInvariants = 0;
+  bool hasWhile = false;
+  std::vector<int64_t> iteratorAxes, iteratorReverse, outputKinds, outputAxes, outputSources, outputStrict;
+  size_t numOutputs = 0;
+
+  size_t recurrenceInput(int64_t r) const { return loop::kFirstStateInput + static_cast<size_t>(r); }
+  size_t iteratorInput(int64_t i) const { return loop::kFirstStateInput + static_cast<size_t>(numRecurrences + i); }
+  size_t invariantInput(int64_t v) const {
+    return loop::kFirstStateInput + static_cast<size_t>(numRecurrences + numIterators + v);
+  }
+  // Body output positions.
+  size_t nextOutput(int64_t r) const { return static_cast<size_t>(r); }
+  size_t conditionOutput() const { return static_cast<size_t>(numRecurrences); }
+};
+
+}  // namespace loop
+
 namespace {
 
 using namespace tensorops;
@@ -40,6 +60,7 @@ constexpr int kMaxLoopOutputs = loop::kMaxOutputs;
 constexpr int kFirstStateInput = loop::kFirstStateInput;
 using loop::kLastValue;
 using loop::kReverse;
+using LoopLayout = loop::Layout;
 
 bool isCountType(DataType t) { return t == DataType::kINT32 || t == DataType::kINT64; }
 
@@ -143,21 +164,6 @@ void inferLoopOutput(InferIO& io) {
 
 // --- LOOP (built) -----------------------------------------------------------------------------
 
-struct LoopLayout {
-  int64_t numRecurrences = 0, numIterators = 0, numInvariants = 0;
-  bool hasWhile = false;
-  std::vector<int64_t> iteratorAxes, iteratorReverse, outputKinds, outputAxes, outputSources, outputStrict;
-  size_t numOutputs = 0;
-
-  size_t recurrenceInput(int64_t r) const { return kFirstStateInput + static_cast<size_t>(r); }
-  size_t iteratorInput(int64_t i) const { return kFirstStateInput + static_cast<size_t>(numRecurrences + i); }
-  size_t invariantInput(int64_t v) const {
-    return kFirstStateInput + static_cast<size_t>(numRecurrences + numIterators + v);
-  }
-  // Body output positions.
-  size_t nextOutput(int64_t r) const { return static_cast<size_t>(r); }
-  size_t conditionOutput() const { return static_cast<size_t>(numRecurrences); }
-};
 
 // Reads and checks the LOOP node's attributes against its inputs and body (plans are untrusted).
 template <typename Fail>
@@ -292,286 +298,301 @@ void inferLoop(InferIO& io) {
   }
 }
 
-// Copies `inner` bytes `outer` times between strided rows.
-void copyRows(uint8_t* dst, int64_t dstStride, const uint8_t* src, int64_t srcStride, int64_t outer, int64_t inner) {
-  for (int64_t o = 0; o < outer; ++o) std::memcpy(dst + o * dstStride, src + o * srcStride, static_cast<size_t>(inner));
-}
-
-struct AlignedBytes {
-  void* p = nullptr;
-  size_t size = 0;
-  ~AlignedBytes() { std::free(p); }
-  uint8_t* get() const { return static_cast<uint8_t*>(p); }
-  void reserve(size_t bytes) {
-    if (bytes <= size && p) return;
-    std::free(p);
-    size_t rounded = (std::max<size_t>(bytes, 1) + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
-    p = std::aligned_alloc(kArenaAlignment, rounded);
-    if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", rounded, " bytes for a loop body");
-    size = rounded;
-  }
-};
-
-class LoopKernel : public CpuKernel {
+// The CPU backend's loop::Device: host memory, body layers run on the calling thread.
+class HostDevice final : public loop::Device {
  public:
-  explicit LoopKernel(const Node& node) : node_(node), body_(node.body) {
-    layout_ = readLayout(node, [&](const auto&... parts) {
-      fail(StatusCode::kInvalidArgument, "loop ", loopLabel(node), ": ", parts...);
-    });
-    const Graph& b = *body_;
-    // With a WHILE condition, the layers it needs run first, so an iteration whose condition is
-    // false stops before the rest of the body.
-    std::vector<int32_t> order = b.topologicalOrder();
-    if (layout_.hasWhile) {
-      std::vector<bool> needed(b.nodes.size(), false);
-      std::vector<int32_t> work{b.outputs[layout_.conditionOutput()]};
-      while (!work.empty()) {
-        int32_t t = work.back();
-        work.pop_back();
-        int32_t p = b.tensors[t].producer;
-        if (p < 0 || needed[p]) continue;
-        needed[p] = true;
-        for (int32_t in : b.nodes[p].inputs)
-          if (in >= 0) work.push_back(in);
-      }
-      std::vector<int32_t> first, rest;
-      for (int32_t id : order) (needed[id] ? first : rest).push_back(id);
-      conditionPrefix_ = first.size();
-      order_ = first;
-      order_.insert(order_.end(), rest.begin(), rest.end());
-    } else {
-      order_ = order;
-    }
-    roles_.assign(b.tensors.size(), TensorRole::kActivation);
-    for (int32_t t : b.inputs) roles_[t] = TensorRole::kNetworkInput;
-    for (int32_t t : b.outputs) roles_[t] = TensorRole::kNetworkOutput;
-    for (size_t t = 0; t < b.tensors.size(); ++t) {
-      int32_t p = b.tensors[t].producer;
-      if (p >= 0 && b.nodes[p].type == LayerType::kCONSTANT && roles_[t] == TensorRole::kActivation)
-        roles_[t] = TensorRole::kConstant;
-    }
-    for (int32_t id : order_) {
-      const Node& n = b.nodes[id];
-      const OpDef& def = opDef(n.type);
-      if (def.dataDependentOutputs)
-        fail(StatusCode::kUnsupported, "loop ", loopLabel(node), ": layer '", n.name, "' (", layerTypeName(n.type),
-             ") has data-dependent output dims, which loop bodies do not support");
-      for (int si : def.shapeInputs)
-        if (n.input(static_cast<size_t>(si)) >= 0) valueDependent_ = true;
-      std::vector<DataType> inT, outT;
-      for (int32_t t : n.inputs) inT.push_back(t >= 0 ? b.tensors[t].type : DataType::kFLOAT);
-      for (int32_t t : n.outputs) outT.push_back(b.tensors[t].type);
-      kernels_.push_back(def.createCpu(n, inT, outT));
-    }
+  HostDevice(const loop::Runner& runner, ThreadPool* pool) : runner_(runner), pool_(pool) {}
+  ~HostDevice() override {
+    for (void* p : owned_) std::free(p);
   }
 
-  const char* implementation() const override { return "loop"; }
-
-  void run(KernelIO& io) override {
-    const LoopLayout& L = layout_;
-    const Graph& b = *body_;
-    const size_t nb = b.inputs.size();
-    int64_t tripCount = -1;
-    if (node_.input(0) >= 0) {
-      const TensorRef& c = io.in[0];
-      tripCount = c.values ? c.values->at(0) : loadAsInt64(c.data, c.type, 0);
-      if (tripCount < 0) tripCount = 0;
-    }
-    // Body input buffers: recurrence state (copied from the initial values), iterator slices;
-    // loop-invariant tensors are read in place.
-    std::vector<DataType> inTypes;
-    std::vector<Dims> inDims;
-    for (const TensorRef& r : io.in) {
-      inTypes.push_back(r.type);
-      inDims.push_back(r.dims);
-    }
-    std::vector<DataType> types;
-    std::vector<Dims> dims;
-    bodyInputs(node_, L, inTypes, inDims, types, dims, [&](const std::string& m) { error(m); });
-    std::vector<std::vector<uint8_t>> state(static_cast<size_t>(L.numRecurrences + L.numIterators));
-    std::vector<void*> inputData(nb, nullptr);
-    for (int64_t r = 0; r < L.numRecurrences; ++r) {
-      const TensorRef& init = io.in[L.recurrenceInput(r)];
-      size_t bytes = static_cast<size_t>(byteSizeOf(init.type, init.count()));
-      state[r].assign(bytes + 8, 0);
-      if (bytes) std::memcpy(state[r].data(), init.data, bytes);
-      inputData[r] = state[r].data();
-    }
-    for (int64_t i = 0; i < L.numIterators; ++i) {
-      size_t bytes = static_cast<size_t>(byteSizeOf(types[L.numRecurrences + i], volume(dims[L.numRecurrences + i])));
-      state[L.numRecurrences + i].assign(bytes + 8, 0);
-      inputData[L.numRecurrences + i] = state[L.numRecurrences + i].data();
-    }
-    for (int64_t v = 0; v < L.numInvariants; ++v) inputData[L.numRecurrences + L.numIterators + v] = io.in[L.invariantInput(v)].data;
-
-    for (size_t k = 0; k < L.numOutputs; ++k)
-      if (L.outputKinds[k] != kLastValue) {
-        const TensorRef& o = io.out[k];
-        size_t bytes = static_cast<size_t>(byteSizeOf(o.type, o.count()));
-        if (bytes) std::memset(o.data, 0, bytes);
-      }
-
-    std::vector<int32_t> bodyOrderIds = b.topologicalOrder();
-    ShapeState shapes;
-    bool haveShapes = false;
-    MemoryPlan plan;
-    AlignedBytes arena;
-    std::vector<std::vector<uint8_t>> outputBuffers(b.outputs.size());
-    std::vector<void*> tensorData(b.tensors.size(), nullptr);
-    int64_t iterations = 0;
-    for (;; ++iterations) {
-      if (tripCount >= 0 && iterations >= tripCount) break;
-      // The current slices of the iterators.
-      for (int64_t i = 0; i < L.numIterators; ++i) {
-        const TensorRef& src = io.in[L.iteratorInput(i)];
-        int64_t axis = L.iteratorAxes[i];
-        int64_t extent = src.dims[axis];
-        int64_t index = iterations;
-        if (L.iteratorReverse[i]) index = (tripCount >= 0 ? tripCount : extent) - 1 - iterations;
-        if (index < 0 || index >= extent)
-          error("iterator " + std::to_string(i) + " reads index " + std::to_string(index) + " in iteration " +
-                std::to_string(iterations) + " but its input has " + std::to_string(extent) + " along axis " +
-                std::to_string(axis));
-        int64_t outer = product(src.dims, 0, static_cast<size_t>(axis));
-        int64_t inner = byteSizeOf(src.type, product(src.dims, static_cast<size_t>(axis) + 1, src.dims.size()));
-        copyRows(static_cast<uint8_t*>(inputData[L.numRecurrences + i]), inner,
-                 static_cast<const uint8_t*>(src.data) + index * inner, extent * inner, outer, inner);
-      }
-      if (!haveShapes || valueDependent_) {
-        ShapeState next = inferBody(io, types, dims, inputData, bodyOrderIds);
-        if (!haveShapes || next.dims != shapes.dims || next.values != shapes.values) {
-          bool replan = !haveShapes || next.dims != shapes.dims;
-          shapes = std::move(next);
-          haveShapes = true;
-          if (replan) prepareMemory(shapes, plan, arena, outputBuffers, tensorData, inputData);
-        }
-      }
-      runBody(io, shapes, plan, arena, tensorData, 0, conditionPrefix_);
-      if (L.hasWhile) {
-        const void* c = tensorData[b.outputs[L.conditionOutput()]];
-        if (!loadAsInt64(c, DataType::kBOOL, 0)) break;
-      }
-      runBody(io, shapes, plan, arena, tensorData, conditionPrefix_, order_.size());
-      // Commit the iteration: stacked outputs, then the recurrences' next values.
-      for (size_t k = 0; k < L.numOutputs; ++k) {
-        if (L.outputKinds[k] == kLastValue) continue;
-        const TensorRef& o = io.out[k];
-        int64_t axis = L.outputAxes[k];
-        if (axis < 0) axis += static_cast<int64_t>(o.dims.size());
-        int64_t length = o.dims[axis];
-        if (iterations >= length)
-          error("output " + std::to_string(k) + " holds " + std::to_string(length) +
-                " iterations (its length input) but the loop runs more");
-        int32_t t = b.outputs[L.outputSources[k]];
-        const Dims& vd = shapes.dims[t];
-        Dims expect(o.dims);
-        expect.erase(expect.begin() + axis);
-        if (vd != expect)
-          error("output " + std::to_string(k) + " stacks values of dims " + dimsToString(expect) +
-                " but iteration " + std::to_string(iterations) + " gives " + dimsToString(vd));
-        int64_t slot = L.outputKinds[k] == kReverse ? length - 1 - iterations : iterations;
-        int64_t outer = product(o.dims, 0, static_cast<size_t>(axis));
-        int64_t inner = byteSizeOf(o.type, product(o.dims, static_cast<size_t>(axis) + 1, o.dims.size()));
-        copyRows(static_cast<uint8_t*>(o.data) + slot * inner, length * inner, static_cast<const uint8_t*>(tensorData[t]),
-                 inner, outer, inner);
-      }
-      for (int64_t r = 0; r < L.numRecurrences; ++r) {
-        int32_t t = b.outputs[L.nextOutput(r)];
-        if (shapes.dims[t] != dims[r])
-          error("recurrence " + std::to_string(r) + " has dims " + dimsToString(dims[r]) + " but its next value in iteration " +
-                std::to_string(iterations) + " has dims " + dimsToString(shapes.dims[t]));
-        size_t bytes = static_cast<size_t>(byteSizeOf(types[r], volume(dims[r])));
-        if (bytes) std::memcpy(state[r].data(), tensorData[t], bytes);
-      }
-    }
-    for (size_t k = 0; k < L.numOutputs; ++k) {
-      const TensorRef& o = io.out[k];
-      if (L.outputKinds[k] == kLastValue) {
-        size_t bytes = static_cast<size_t>(byteSizeOf(o.type, o.count()));
-        if (bytes) std::memcpy(o.data, state[L.outputSources[k]].data(), bytes);
-      } else if (L.outputStrict[k]) {
-        int64_t axis = L.outputAxes[k] < 0 ? L.outputAxes[k] + static_cast<int64_t>(o.dims.size()) : L.outputAxes[k];
-        if (o.dims[axis] != iterations)
-          error("ran " + std::to_string(iterations) + " iterations but output " + std::to_string(k) + " was sized for " +
-                std::to_string(o.dims[axis]) + " (its length input); the stacked output's length depends on values known "
-                "only while the loop runs");
-      }
-    }
+  void* allocate(int64_t bytes) override {
+    const size_t size = static_cast<size_t>(alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment));
+    void* p = std::aligned_alloc(kArenaAlignment, size);
+    if (!p) fail(StatusCode::kOutOfMemory, "could not allocate ", size, " bytes for a loop body");
+    owned_.push_back(p);
+    return p;
+  }
+  void copy(void* dst, const void* src, int64_t bytes) override {
+    if (bytes > 0) std::memcpy(dst, src, static_cast<size_t>(bytes));
+  }
+  void copyRows(void* dst, int64_t dstStride, const void* src, int64_t srcStride, int64_t rows, int64_t rowBytes) override {
+    for (int64_t r = 0; r < rows; ++r)
+      std::memcpy(static_cast<uint8_t*>(dst) + r * dstStride, static_cast<const uint8_t*>(src) + r * srcStride,
+                  static_cast<size_t>(rowBytes));
+  }
+  void zero(void* dst, int64_t bytes) override {
+    if (bytes > 0) std::memset(dst, 0, static_cast<size_t>(bytes));
+  }
+  void readToHost(void* host, const void* src, int64_t bytes) override { copy(host, src, bytes); }
+  void runLayer(size_t position, std::vector<TensorRef>& in, std::vector<TensorRef>& out, void* workspace,
+                size_t workspaceBytes) override {
+    KernelIO k;
+    k.pool = pool_;
+    k.in.swap(in);
+    k.out.swap(out);
+    k.workspace = workspace;
+    k.workspaceBytes = workspaceBytes;
+    Status st = captureStatus([&] { static_cast<CpuKernel&>(runner_.kernel(position)).run(k); });
+    k.in.swap(in);
+    k.out.swap(out);
+    if (!st.ok()) throw EngineError(st.code, st.message);
+  }
+  void* constantData(int32_t tensor) override {
+    const Graph& b = runner_.body();
+    const Weights* w = b.nodes[b.tensors[tensor].producer].getWeights("weights");
+    return w ? w->mutableData() : nullptr;
   }
 
  private:
-  [[noreturn]] void error(const std::string& message) const {
-    fail(StatusCode::kInvalidArgument, "loop ", loopLabel(node_), ": ", message);
+  const loop::Runner& runner_;
+  ThreadPool* pool_;
+  std::vector<void*> owned_;
+};
+
+// The body's memory is allocated when the loop runs rather than in the context's arena: its sizes
+// can depend on values read inside the loop (a slice at the iteration index), which
+// CpuKernel::workspaceBytes does not see.
+class LoopKernel : public CpuKernel {
+ public:
+  explicit LoopKernel(const Node& node) : runner_(node, BackendKind::kCpu) {}
+  const char* implementation() const override { return "loop"; }
+  void run(KernelIO& io) override {
+    HostDevice device(runner_, io.pool);
+    runner_.run(io.in, io.out, device);
   }
 
-  // Body shapes for the current inputs; with value-dependent shapes, the values of small
-  // integer inputs (an iteration counter) are given so that slices at them resolve.
-  ShapeState inferBody(const KernelIO& io, const std::vector<DataType>& types, const std::vector<Dims>& dims,
-                       const std::vector<void*>& inputData, const std::vector<int32_t>& order) const {
-    const LoopLayout& L = layout_;
-    InputValues values(dims.size());
-    for (size_t b = 0; b < dims.size(); ++b) {
-      int64_t count = volume(dims[b]);
-      bool invariant = b >= static_cast<size_t>(L.numRecurrences + L.numIterators);
-      if (invariant) {
-        const TensorRef& r = io.in[L.invariantInput(static_cast<int64_t>(b) - L.numRecurrences - L.numIterators)];
-        if (r.values) {
-          values[b] = *r.values;
-          continue;
-        }
-      }
-      if (!valueDependent_ || !isSmallValueType(types[b]) || count > kMaxTrackedValueElements) continue;
-      std::vector<int64_t> v(static_cast<size_t>(count));
-      for (int64_t j = 0; j < count; ++j) v[j] = loadAsInt64(inputData[b], types[b], j);
-      values[b] = std::move(v);
+ private:
+  loop::Runner runner_;
+};
+
+std::unique_ptr<CpuKernel> createLoop(const Node& node, const std::vector<DataType>&, const std::vector<DataType>&) {
+  return std::make_unique<LoopKernel>(node);
+}
+
+}  // namespace
+
+namespace loop {
+
+Runner::Runner(const Node& node, BackendKind backend) : node_(node), body_(node.body) {
+  layout_ = std::make_unique<Layout>(readLayout(node, [&](const auto&... parts) {
+    fail(StatusCode::kInvalidArgument, "loop ", loopLabel(node), ": ", parts...);
+  }));
+  const Graph& b = *body_;
+  // With a WHILE condition, the layers it needs run first, so an iteration whose condition is
+  // false stops before the rest of the body.
+  std::vector<int32_t> order = b.topologicalOrder();
+  if (layout_->hasWhile) {
+    std::vector<bool> needed(b.nodes.size(), false);
+    std::vector<int32_t> work{b.outputs[layout_->conditionOutput()]};
+    while (!work.empty()) {
+      int32_t t = work.back();
+      work.pop_back();
+      int32_t p = b.tensors[t].producer;
+      if (p < 0 || needed[p]) continue;
+      needed[p] = true;
+      for (int32_t in : b.nodes[p].inputs)
+        if (in >= 0) work.push_back(in);
     }
-    ShapeState st;
-    Status s = captureStatus([&] { st = inferShapes(*body_, order, dims, true, values); });
-    if (!s.ok()) error(s.message);
-    for (size_t t = 0; t < st.dataDependent.size(); ++t)
-      if (st.dataDependent[t])
-        error("tensor '" + body_->tensors[t].name +
-              "' inside the loop has dims that depend on values the engine cannot track (a large or floating-point "
-              "shape input)");
-    return st;
+    std::vector<int32_t> first, rest;
+    for (int32_t id : order) (needed[id] ? first : rest).push_back(id);
+    conditionPrefix_ = first.size();
+    order_ = first;
+    order_.insert(order_.end(), rest.begin(), rest.end());
+  } else {
+    order_ = order;
   }
+  roles_.assign(b.tensors.size(), TensorRole::kActivation);
+  for (int32_t t : b.inputs) roles_[t] = TensorRole::kNetworkInput;
+  for (int32_t t : b.outputs) roles_[t] = TensorRole::kNetworkOutput;
+  for (size_t t = 0; t < b.tensors.size(); ++t) {
+    int32_t p = b.tensors[t].producer;
+    if (p >= 0 && b.nodes[p].type == LayerType::kCONSTANT && roles_[t] == TensorRole::kActivation)
+      roles_[t] = TensorRole::kConstant;
+  }
+  for (int32_t id : order_) {
+    const Node& n = b.nodes[id];
+    const OpDef& def = opDef(n.type);
+    if (def.dataDependentOutputs)
+      fail(StatusCode::kUnsupported, "loop ", loopLabel(node), ": layer '", n.name, "' (", layerTypeName(n.type),
+           ") has data-dependent output dims, which loop bodies do not support");
+    for (int si : def.shapeInputs)
+      if (n.input(static_cast<size_t>(si)) >= 0) valueDependent_ = true;
+    kernels_.push_back(createKernel(backend, b, n));
+  }
+}
 
-  void prepareMemory(const ShapeState& shapes, MemoryPlan& plan, AlignedBytes& arena,
-                     std::vector<std::vector<uint8_t>>& outputBuffers, std::vector<void*>& tensorData,
-                     const std::vector<void*>& inputData) const {
-    const Graph& b = *body_;
-    plan = planMemoryForShapes(b, order_, roles_, shapes, [&](size_t pos, const std::vector<Dims>& in, const std::vector<Dims>& out) {
-      return kernels_[pos]->workspaceBytes(in, out);
-    });
-    arena.reserve(static_cast<size_t>(plan.arenaBytes));
+Runner::~Runner() = default;
+
+void Runner::error(const std::string& message) const {
+  fail(StatusCode::kInvalidArgument, "loop ", loopLabel(node_), ": ", message);
+}
+
+bool Runner::needsHostValues(const std::vector<TensorRef>& in) const {
+  if (layout_->hasWhile || valueDependent_) return true;
+  return node_.input(0) >= 0 && !in.at(0).values;
+}
+
+MemoryPlan Runner::planBody(const ShapeState& shapes) const {
+  return planMemoryForShapes(*body_, order_, roles_, shapes,
+                             [&](size_t pos, const std::vector<Dims>& in, const std::vector<Dims>& out) {
+                               return kernels_[pos]->workspaceBytes(in, out);
+                             });
+}
+
+namespace {
+
+int64_t blockBytes(int64_t bytes) { return alignUp(std::max<int64_t>(bytes, 1), kArenaAlignment); }
+
+// Bytes of the body's state: a buffer per recurrence and per iterator slice (with a little slack,
+// so that an empty one still has an address).
+int64_t stateBytes(const std::vector<DataType>& types, const std::vector<Dims>& dims, size_t count) {
+  int64_t total = 0;
+  for (size_t b = 0; b < count; ++b) total += blockBytes(byteSizeOf(types[b], volume(dims[b])) + 8);
+  return total;
+}
+
+}  // namespace
+
+int64_t Runner::memoryBytes(const std::vector<Dims>& inDims) const {
+  const Layout& L = *layout_;
+  const Graph& b = *body_;
+  std::vector<DataType> inTypes(node_.inputs.size(), DataType::kFLOAT);
+  // The body's input types are its loop's input types (bodyInputs checks them).
+  for (size_t i = 0; i < b.inputs.size(); ++i) inTypes[kFirstStateInput + i] = b.tensors[b.inputs[i]].type;
+  std::vector<DataType> types;
+  std::vector<Dims> dims;
+  int64_t total = -1;
+  Status s = captureStatus([&] {
+    bodyInputs(node_, L, inTypes, inDims, types, dims, [&](const std::string& m) { error(m); });
+    ShapeState shapes = inferShapes(b, order_, dims, true);
+    if (shapes.anyDataDependent()) return;
+    const MemoryPlan plan = planBody(shapes);
+    total = stateBytes(types, dims, static_cast<size_t>(L.numRecurrences + L.numIterators)) + blockBytes(plan.arenaBytes);
+    for (int32_t t : b.outputs) total += blockBytes(byteSizeOf(shapes.types[t], volume(shapes.dims[t])) + 64);
+  });
+  return s.ok() ? total : -1;
+}
+
+ShapeState Runner::inferBody(const std::vector<TensorRef>& in, const std::vector<DataType>& types,
+                             const std::vector<Dims>& dims, const std::vector<void*>& inputData, Device& device) const {
+  const Layout& L = *layout_;
+  InputValues values(dims.size());
+  for (size_t b = 0; b < dims.size(); ++b) {
+    int64_t count = volume(dims[b]);
+    bool invariant = b >= static_cast<size_t>(L.numRecurrences + L.numIterators);
+    if (invariant) {
+      const TensorRef& r = in[L.invariantInput(static_cast<int64_t>(b) - L.numRecurrences - L.numIterators)];
+      if (r.values) {
+        values[b] = *r.values;
+        continue;
+      }
+    }
+    if (!valueDependent_ || !isSmallValueType(types[b]) || count > kMaxTrackedValueElements) continue;
+    std::vector<uint8_t> host(static_cast<size_t>(std::max<int64_t>(byteSizeOf(types[b], count), 1)));
+    device.readToHost(host.data(), inputData[b], byteSizeOf(types[b], count));
+    std::vector<int64_t> v(static_cast<size_t>(count));
+    for (int64_t j = 0; j < count; ++j) v[j] = loadAsInt64(host.data(), types[b], j);
+    values[b] = std::move(v);
+  }
+  ShapeState st;
+  Status s = captureStatus([&] { st = inferShapes(*body_, order_, dims, true, values); });
+  if (!s.ok()) error(s.message);
+  for (size_t t = 0; t < st.dataDependent.size(); ++t)
+    if (st.dataDependent[t])
+      error("tensor '" + body_->tensors[t].name +
+            "' inside the loop has dims that depend on values the engine cannot track (a large or floating-point "
+            "shape input)");
+  return st;
+}
+
+void Runner::run(const std::vector<TensorRef>& in, const std::vector<TensorRef>& out, Device& device) const {
+  const Layout& L = *layout_;
+  const Graph& b = *body_;
+  const size_t nb = b.inputs.size();
+  int64_t tripCount = -1;
+  if (node_.input(0) >= 0) {
+    const TensorRef& c = in[0];
+    if (c.values) {
+      tripCount = c.values->at(0);
+    } else {
+      int64_t host = 0;
+      device.readToHost(&host, c.data, byteSizeOf(c.type, 1));
+      tripCount = loadAsInt64(&host, c.type, 0);
+    }
+    if (tripCount < 0) tripCount = 0;
+  }
+  // Body input buffers: recurrence state (copied from the initial values), iterator slices;
+  // loop-invariant tensors are read in place.
+  std::vector<DataType> inTypes;
+  std::vector<Dims> inDims;
+  for (const TensorRef& r : in) {
+    inTypes.push_back(r.type);
+    inDims.push_back(r.dims);
+  }
+  std::vector<DataType> types;
+  std::vector<Dims> dims;
+  bodyInputs(node_, L, inTypes, inDims, types, dims, [&](const std::string& m) { error(m); });
+  std::vector<void*> inputData(nb, nullptr);
+  for (int64_t r = 0; r < L.numRecurrences; ++r) {
+    const TensorRef& init = in[L.recurrenceInput(r)];
+    const int64_t bytes = byteSizeOf(init.type, init.count());
+    inputData[r] = device.allocate(bytes + 8);
+    device.copy(inputData[r], init.data, bytes);
+  }
+  for (int64_t i = 0; i < L.numIterators; ++i)
+    inputData[L.numRecurrences + i] =
+        device.allocate(byteSizeOf(types[L.numRecurrences + i], volume(dims[L.numRecurrences + i])) + 8);
+  for (int64_t v = 0; v < L.numInvariants; ++v) inputData[L.numRecurrences + L.numIterators + v] = in[L.invariantInput(v)].data;
+
+  for (size_t k = 0; k < L.numOutputs; ++k)
+    if (L.outputKinds[k] != kLastValue) device.zero(out[k].data, byteSizeOf(out[k].type, out[k].count()));
+
+  ShapeState shapes;
+  bool haveShapes = false;
+  MemoryPlan plan;
+  uint8_t* arena = nullptr;
+  int64_t arenaCapacity = -1;
+  std::vector<void*> outputBuffers(b.outputs.size(), nullptr);
+  std::vector<int64_t> outputCapacity(b.outputs.size(), -1);
+  std::vector<void*> tensorData(b.tensors.size(), nullptr);
+  // Gives the body's tensors memory for `shapes`. Buffers only grow: one outgrown stays valid
+  // until the loop's work has completed (the device holds it).
+  auto prepareMemory = [&] {
+    plan = planBody(shapes);
+    if (plan.arenaBytes > arenaCapacity) {
+      arena = static_cast<uint8_t*>(device.allocate(plan.arenaBytes));
+      arenaCapacity = plan.arenaBytes;
+    }
     std::fill(tensorData.begin(), tensorData.end(), nullptr);
-    for (size_t i = 0; i < b.inputs.size(); ++i) tensorData[b.inputs[i]] = inputData[i];
+    for (size_t i = 0; i < nb; ++i) tensorData[b.inputs[i]] = inputData[i];
     for (size_t o = 0; o < b.outputs.size(); ++o) {
-      int32_t t = b.outputs[o];
-      outputBuffers[o].assign(static_cast<size_t>(byteSizeOf(shapes.types[t], volume(shapes.dims[t]))) + 64, 0);
-      tensorData[t] = outputBuffers[o].data();
+      const int32_t t = b.outputs[o];
+      const int64_t bytes = byteSizeOf(shapes.types[t], volume(shapes.dims[t])) + 64;
+      if (bytes > outputCapacity[o]) {
+        outputBuffers[o] = device.allocate(bytes);
+        outputCapacity[o] = bytes;
+      }
+      tensorData[t] = outputBuffers[o];
     }
     for (size_t t = 0; t < b.tensors.size(); ++t) {
-      if (roles_[t] == TensorRole::kConstant) {
-        const Weights* w = b.nodes[b.tensors[t].producer].getWeights("weights");
-        tensorData[t] = w ? w->mutableData() : nullptr;
-      } else if (roles_[t] == TensorRole::kActivation && plan.tensorOffset[t] >= 0) {
-        tensorData[t] = arena.get() + plan.tensorOffset[t];
-      }
+      if (roles_[t] == TensorRole::kConstant) tensorData[t] = device.constantData(static_cast<int32_t>(t));
+      else if (roles_[t] == TensorRole::kActivation && plan.tensorOffset[t] >= 0) tensorData[t] = arena + plan.tensorOffset[t];
     }
-  }
-
-  void runBody(const KernelIO& io, const ShapeState& shapes, const MemoryPlan& plan, const AlignedBytes& arena,
-               const std::vector<void*>& tensorData, size_t from, size_t to) const {
-    const Graph& b = *body_;
+  };
+  std::vector<TensorRef> layerIn, layerOut;
+  std::vector<Dims> inD, outD;
+  auto runBody = [&](size_t from, size_t to) {
     for (size_t pos = from; pos < to; ++pos) {
       const Node& n = b.nodes[order_[pos]];
       if (n.type == LayerType::kCONSTANT && roles_[n.outputs[0]] != TensorRole::kNetworkOutput) continue;
-      KernelIO k;
-      k.pool = io.pool;
-      std::vector<Dims> inD, outD;
-      for (int32_t t : n.inputs) {
-        TensorRef r;
+      layerIn.assign(n.inputs.size(), TensorRef{});
+      layerOut.assign(n.outputs.size(), TensorRef{});
+      inD.clear();
+      outD.clear();
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        const int32_t t = n.inputs[i];
+        TensorRef& r = layerIn[i];
         if (t >= 0) {
           r.data = tensorData[t];
           r.type = shapes.types[t];
@@ -579,42 +600,109 @@ class LoopKernel : public CpuKernel {
           if (const auto& v = shapes.values[t]) r.values = &*v;
         }
         inD.push_back(r.dims);
-        k.in.push_back(std::move(r));
       }
-      for (int32_t t : n.outputs) {
-        TensorRef r;
+      for (size_t o = 0; o < n.outputs.size(); ++o) {
+        const int32_t t = n.outputs[o];
+        TensorRef& r = layerOut[o];
         r.data = tensorData[t];
         r.type = shapes.types[t];
         r.dims = shapes.dims[t];
         outD.push_back(r.dims);
-        k.out.push_back(std::move(r));
       }
-      CpuKernel& kernel = *kernels_[pos];
-      size_t need = kernel.workspaceBytes(inD, outD);
+      const size_t need = kernels_[pos]->workspaceBytes(inD, outD);
+      void* workspace = nullptr;
       if (need > 0) {
-        int32_t id = order_[pos];
+        const int32_t id = order_[pos];
         if (static_cast<int64_t>(need) > plan.workspaceBytes[id])
           error("layer '" + n.name + "' needs more workspace than was planned");
-        k.workspace = arena.get() + plan.workspaceOffset[id];
-        k.workspaceBytes = need;
+        workspace = arena + plan.workspaceOffset[id];
       }
-      kernel.run(k);
+      device.runLayer(pos, layerIn, layerOut, workspace, need);
+    }
+  };
+
+  int64_t iterations = 0;
+  for (;; ++iterations) {
+    if (tripCount >= 0 && iterations >= tripCount) break;
+    // The current slices of the iterators.
+    for (int64_t i = 0; i < L.numIterators; ++i) {
+      const TensorRef& src = in[L.iteratorInput(i)];
+      int64_t axis = L.iteratorAxes[i];
+      int64_t extent = src.dims[axis];
+      int64_t index = iterations;
+      if (L.iteratorReverse[i]) index = (tripCount >= 0 ? tripCount : extent) - 1 - iterations;
+      if (index < 0 || index >= extent)
+        error("iterator " + std::to_string(i) + " reads index " + std::to_string(index) + " in iteration " +
+              std::to_string(iterations) + " but its input has " + std::to_string(extent) + " along axis " +
+              std::to_string(axis));
+      int64_t outer = product(src.dims, 0, static_cast<size_t>(axis));
+      int64_t inner = byteSizeOf(src.type, product(src.dims, static_cast<size_t>(axis) + 1, src.dims.size()));
+      device.copyRows(inputData[L.numRecurrences + i], inner, static_cast<const uint8_t*>(src.data) + index * inner,
+                      extent * inner, outer, inner);
+    }
+    if (!haveShapes || valueDependent_) {
+      ShapeState next = inferBody(in, types, dims, inputData, device);
+      if (!haveShapes || next.dims != shapes.dims || next.values != shapes.values) {
+        bool replan = !haveShapes || next.dims != shapes.dims;
+        shapes = std::move(next);
+        haveShapes = true;
+        if (replan) prepareMemory();
+      }
+    }
+    runBody(0, conditionPrefix_);
+    if (L.hasWhile) {
+      uint8_t condition = 0;
+      device.readToHost(&condition, tensorData[b.outputs[L.conditionOutput()]], 1);
+      if (!loadAsInt64(&condition, DataType::kBOOL, 0)) break;
+    }
+    runBody(conditionPrefix_, order_.size());
+    // Commit the iteration: stacked outputs, then the recurrences' next values.
+    for (size_t k = 0; k < L.numOutputs; ++k) {
+      if (L.outputKinds[k] == kLastValue) continue;
+      const TensorRef& o = out[k];
+      int64_t axis = L.outputAxes[k];
+      if (axis < 0) axis += static_cast<int64_t>(o.dims.size());
+      int64_t length = o.dims[axis];
+      if (iterations >= length)
+        error("output " + std::to_string(k) + " holds " + std::to_string(length) +
+              " iterations (its length input) but the loop runs more");
+      int32_t t = b.outputs[L.outputSources[k]];
+      const Dims& vd = shapes.dims[t];
+      Dims expect(o.dims);
+      expect.erase(expect.begin() + axis);
+      if (vd != expect)
+        error("output " + std::to_string(k) + " stacks values of dims " + dimsToString(expect) + " but iteration " +
+              std::to_string(iterations) + " gives " + dimsToString(vd));
+      int64_t slot = L.outputKinds[k] == kReverse ? length - 1 - iterations : iterations;
+      int64_t outer = product(o.dims, 0, static_cast<size_t>(axis));
+      int64_t inner = byteSizeOf(o.type, product(o.dims, static_cast<size_t>(axis) + 1, o.dims.size()));
+      device.copyRows(static_cast<uint8_t*>(o.data) + slot * inner, length * inner, tensorData[t], inner, outer, inner);
+    }
+    for (int64_t r = 0; r < L.numRecurrences; ++r) {
+      int32_t t = b.outputs[L.nextOutput(r)];
+      if (shapes.dims[t] != dims[r])
+        error("recurrence " + std::to_string(r) + " has dims " + dimsToString(dims[r]) + " but its next value in iteration " +
+              std::to_string(iterations) + " has dims " + dimsToString(shapes.dims[t]));
+      device.copy(inputData[r], tensorData[t], byteSizeOf(types[r], volume(dims[r])));
     }
   }
-
-  Node node_;
-  std::shared_ptr<Graph> body_;
-  LoopLayout layout_;
-  std::vector<int32_t> order_;
-  size_t conditionPrefix_ = 0;
-  std::vector<TensorRole> roles_;
-  std::vector<std::unique_ptr<CpuKernel>> kernels_;  // per position in order_
-  bool valueDependent_ = false;
-};
-
-std::unique_ptr<CpuKernel> createLoop(const Node& node, const std::vector<DataType>&, const std::vector<DataType>&) {
-  return std::make_unique<LoopKernel>(node);
+  for (size_t k = 0; k < L.numOutputs; ++k) {
+    const TensorRef& o = out[k];
+    if (L.outputKinds[k] == kLastValue) {
+      device.copy(o.data, inputData[L.outputSources[k]], byteSizeOf(o.type, o.count()));
+    } else if (L.outputStrict[k]) {
+      int64_t axis = L.outputAxes[k] < 0 ? L.outputAxes[k] + static_cast<int64_t>(o.dims.size()) : L.outputAxes[k];
+      if (o.dims[axis] != iterations)
+        error("ran " + std::to_string(iterations) + " iterations but output " + std::to_string(k) + " was sized for " +
+              std::to_string(o.dims[axis]) + " (its length input); the stacked output's length depends on values known "
+              "only while the loop runs");
+    }
+  }
 }
+
+}  // namespace loop
+
+namespace {
 
 std::vector<int> lengthInputs() {
   std::vector<int> v;

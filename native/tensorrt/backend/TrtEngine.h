@@ -1,0 +1,42 @@
+// A deserialized TensorRT engine: the ICudaEngine, the runtime it came from (kept alive: an
+// IRuntime must outlive its engines) and the plan bytes serialize() returns. Execution contexts
+// and refitters hold the engine through a shared_ptr, so it outlives them. Methods run on the JS
+// thread; the engine itself may be shared by contexts running on several streams.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "TrtObjects.h"
+#include "TrtRuntime.h"
+
+namespace trtn::trt {
+
+class TrtEngine {
+ public:
+  TrtEngine(std::shared_ptr<TrtRuntime> runtime, TrtUnique<nvinfer1::ICudaEngine> engine, std::vector<uint8_t> plan)
+      : runtime_(std::move(runtime)), engine_(std::move(engine)), plan_(std::move(plan)) {}
+  TrtEngine(const TrtEngine&) = delete;
+  TrtEngine& operator=(const TrtEngine&) = delete;
+
+  nvinfer1::ICudaEngine& engine() const { return *engine_; }
+  TrtRuntime& runtime() const { return *runtime_; }
+  const std::shared_ptr<TrtRuntime>& runtimePtr() const { return runtime_; }
+  const std::vector<uint8_t>& plan() const { return plan_; }
+
+  // IEngineInspector output (copied: TensorRT reuses the string on the next call). `context`
+  // (optional) makes the inspector report that context's shapes. layerIndex < 0: the whole engine.
+  std::string inspect(nvinfer1::LayerInformationFormat format, int32_t layerIndex,
+                      const nvinfer1::IExecutionContext* context) const;
+
+ private:
+  std::shared_ptr<TrtRuntime> runtime_;   // declared first: destroyed after the engine
+  TrtUnique<nvinfer1::ICudaEngine> engine_;
+  std::vector<uint8_t> plan_;
+  mutable std::mutex inspectorMutex_;  // inspector strings are not thread-safe
+};
+
+}  // namespace trtn::trt

@@ -1,0 +1,76 @@
+// NativeExecutionContext for engines of the tensorrt backend (typings/native.d.ts). Holds its
+// engine's JS object (parent outlives child) and the buffers bound to its tensors. Every method
+// runs on the JS thread. enqueue() launches enqueueV3 on the caller's cuda.Stream and returns a
+// Promise settled from a stream host callback through the stream's thread-safe function (the same
+// completion the cuda backend uses); outputs that went to output allocators are copied to pinned
+// memory in stream order and handed to JS when it settles.
+#pragma once
+
+#include <napi.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../../../addon/NativeBuffer.h"
+#include "../TrtExecutionContext.h"
+
+namespace trtn::trt::addon {
+
+class AddonTrtEngine;
+extern const napi_type_tag kTrtContextTag;
+
+class AddonTrtExecutionContext : public Napi::ObjectWrap<AddonTrtExecutionContext> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  // new NativeTrtExecutionContext(engine, strategy): made by NativeTrtEngine.createExecutionContext.
+  explicit AddonTrtExecutionContext(const Napi::CallbackInfo& info);
+  // Throws INVALID_ARGUMENT for anything but a live NativeTrtExecutionContext.
+  static TrtExecutionContext* unwrapContext(Napi::Value value);
+
+  // Outputs of a run that went to output allocators, copied to pinned host memory in stream order.
+  struct StagedOutput {
+    std::string name;
+    std::vector<int64_t> dims;
+    int64_t bytes = 0;
+    std::shared_ptr<cuda::CudaMemory> host;
+  };
+
+ private:
+  Napi::Value SetOptimizationProfile(const Napi::CallbackInfo& info);
+  Napi::Value GetOptimizationProfile(const Napi::CallbackInfo& info);
+  void SetInputShape(const Napi::CallbackInfo& info);
+  Napi::Value GetTensorShape(const Napi::CallbackInfo& info);
+  Napi::Value AllInputDimensionsSpecified(const Napi::CallbackInfo& info);
+  Napi::Value InferShapes(const Napi::CallbackInfo& info);
+  void SetTensorAddress(const Napi::CallbackInfo& info);
+  Napi::Value GetTensorAddress(const Napi::CallbackInfo& info);
+  void SetDeviceMemory(const Napi::CallbackInfo& info);
+  Napi::Value UpdateDeviceMemorySizeForShapes(const Napi::CallbackInfo& info);
+  void SetOutputAllocator(const Napi::CallbackInfo& info);
+  Napi::Value GetMaxOutputSize(const Napi::CallbackInfo& info);
+  Napi::Value Enqueue(const Napi::CallbackInfo& info);
+  Napi::Value Execute(const Napi::CallbackInfo& info);
+  void Dispose(const Napi::CallbackInfo& info);
+
+  TrtExecutionContext& context(Napi::Env env);
+  // Holds on every bound buffer and the device memory (DISPOSED when one was disposed).
+  std::vector<std::shared_ptr<const void>> holds(Napi::Env env);
+  // enqueueV3 on `stream`, then the stream-ordered copies of allocator outputs.
+  std::vector<StagedOutput> launch(Napi::Env env, cudaStream_t stream);
+  static Napi::Value toJs(Napi::Env env, const std::vector<StagedOutput>& outputs);
+  void flushLog(Napi::Env env);
+
+  // Shared with runs in flight, which keep the IExecutionContext (and its memory) alive until they
+  // settle, even when the context is disposed meanwhile.
+  std::shared_ptr<TrtExecutionContext> context_;
+  AddonTrtEngine* engine_ = nullptr;
+  Napi::Reference<Napi::Value> engineRef_;
+  std::map<std::string, Napi::Reference<Napi::Value>> boundBuffers_;
+  std::map<std::string, trtn::addon::NativeBuffer*> boundNative_;
+  Napi::Reference<Napi::Value> memoryRef_;
+  trtn::addon::NativeBuffer* memoryBuffer_ = nullptr;
+};
+
+}  // namespace trtn::trt::addon
