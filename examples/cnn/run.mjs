@@ -2,19 +2,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataType, HostBuffer, Runtime, Stream } from 'tensorrt-node';
+import { DataType, HostBuffer, Runtime, Stream, cuda } from 'tensorrt-node';
 import { maxAbsDiff, randomFloats, relu } from '../common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const runtime = new Runtime();
 const engine = await runtime.deserializeCudaEngineAsync(fs.readFileSync(path.join(here, 'cnn.engine')));
 const context = engine.createExecutionContext();
+// Tensor memory must be reachable by the engine's backend: host memory on the cpu backend,
+// pinned host memory (mapped into the GPU's address space) on the cuda and tensorrt backends.
+const TensorMemory = engine.backend === 'cpu' ? HostBuffer : cuda.HostBuffer;
 const pixels = randomFloats(3 * 16 * 16, 42);
-const input = HostBuffer.from(pixels);
-const output = new HostBuffer(5 * 4);
+const input = TensorMemory.from(pixels);
+const output = new TensorMemory(5 * 4);
 context.setTensorAddress('image', input);
 context.setTensorAddress('logits', output);
-const stream = new Stream();
+// A stream of the engine's backend: its own thread on the cpu, a CUDA stream on the GPU.
+const stream = engine.backend === 'cpu' ? new Stream() : new cuda.Stream();
 await context.enqueueV3(stream);
 const got = output.view(DataType.FLOAT);
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataType, HostBuffer, Runtime } from 'tensorrt-node';
+import { DataType, HostBuffer, Runtime, cuda } from 'tensorrt-node';
 import { maxAbsDiff, randomFloats, relu } from '../common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -13,11 +13,14 @@ const batch = 5;
 const runtime = new Runtime();
 const engine = runtime.deserializeCudaEngine(fs.readFileSync(path.join(here, 'mlp.engine')));
 const context = engine.createExecutionContext();
+// Tensor memory must be reachable by the engine's backend: host memory on the cpu backend,
+// pinned host memory (mapped into the GPU's address space) on the cuda and tensorrt backends.
+const TensorMemory = engine.backend === 'cpu' ? HostBuffer : cuda.HostBuffer;
 context.setInputShape('features', [batch, sizes[0]]);
 
 const features = randomFloats(batch * sizes[0], 7);
-const input = HostBuffer.from(features);
-const output = new HostBuffer(batch * sizes.at(-1) * 4);
+const input = TensorMemory.from(features);
+const output = new TensorMemory(batch * sizes.at(-1) * 4);
 context.setTensorAddress('features', input);
 context.setTensorAddress('probabilities', output);
 await context.enqueueV3();

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HostBuffer, Runtime } from 'tensorrt-node';
+import { HostBuffer, Runtime, cuda } from 'tensorrt-node';
 import { maxAbsDiff, randomFloats } from '../common.mjs';
 import { reference } from './model.mjs';
 
@@ -11,12 +11,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const runtime = new Runtime();
 const engine = runtime.deserializeCudaEngine(fs.readFileSync(path.join(here, 'model.engine')));
 const context = engine.createExecutionContext();
+// Tensor memory must be reachable by the engine's backend: host memory on the cpu backend,
+// pinned host memory (mapped into the GPU's address space) on the cuda and tensorrt backends.
+const TensorMemory = engine.backend === 'cpu' ? HostBuffer : cuda.HostBuffer;
 
 const batch = 3;
 const image = randomFloats(batch * 3 * 8 * 8, 21);
 context.setInputShape('image', [batch, 3, 8, 8]);
-const input = HostBuffer.from(image);
-const output = new HostBuffer(batch * 3 * 4);
+const input = TensorMemory.from(image);
+const output = new TensorMemory(batch * 3 * 4);
 context.setTensorAddress('image', input);
 context.setTensorAddress('probs', output);
 await context.enqueueV3();
