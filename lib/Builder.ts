@@ -80,7 +80,7 @@ export class Builder extends Resource {
   createNetworkV2(flags = 0): NetworkDefinition {
     this.check();
     assertInteger(flags, 'flags', 0);
-    return this.adopt(new NetworkDefinition(flags));
+    return this.adopt(new NetworkDefinition(flags, this.backend.name));
   }
 
   /** Python API spelling of {@link createNetworkV2}. */

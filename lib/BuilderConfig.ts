@@ -166,6 +166,7 @@ export class BuilderConfig {
     avgTimingIterations: number;
     profilingVerbosity: number;
     workspaceLimit: number;
+    flags: number;
     profiles: Array<Record<string, [number[], number[], number[]]>>;
     shapeValues: Array<Record<string, [number[], number[], number[]]>>;
     timingCache?: { bytes: Uint8Array | null; ignoreMismatch: boolean };
@@ -179,6 +180,7 @@ export class BuilderConfig {
       avgTimingIterations: this.timingIterations,
       profilingVerbosity: this.verbosity,
       workspaceLimit: this.poolLimits.get(MemoryPoolType.WORKSPACE) ?? -1,
+      flags: this.flags,
       profiles: this.profiles.map((p) => p._toNative()),
       shapeValues: this.profiles.map((p) => p._shapeValuesToNative()),
     };

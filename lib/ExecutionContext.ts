@@ -145,6 +145,8 @@ export class ExecutionContext extends Resource {
   setOutputAllocator(name: string, allocator: IOutputAllocator | null): boolean {
     this.check();
     assertString(name, 'name');
+    // A run in flight copies its outputs out of the current allocator's memory.
+    this.assertIdle('setOutputAllocator');
     if (allocator !== null) {
       if (typeof allocator !== 'object' || typeof allocator.reallocateOutputAsync !== 'function' || typeof allocator.notifyShape !== 'function') {
         throw invalidType('an IOutputAllocator (reallocateOutputAsync and notifyShape methods) or null', 'allocator', allocator);
@@ -176,13 +178,17 @@ export class ExecutionContext extends Resource {
     return this.handle.getMaxOutputSize(name);
   }
 
-  /** Hands data-dependent outputs to their allocators (JS thread, after the run). */
-  private deliverOutputs(outputs: NativeRunOutput[] | null, stream: Stream | undefined): void {
+  /**
+   * Hands data-dependent outputs to their allocators (JS thread, after the run). `stream`: the
+   * run's stream (none for executeV2: the context's default one of the engine's kind).
+   */
+  private deliverOutputs(outputs: NativeRunOutput[] | null, stream: Stream | CudaStream | undefined): void {
     if (!outputs) return;
     for (const out of outputs) {
       if (out.data) {
         const size = out.data.byteLength;
-        const { allocator, target } = this.reallocateOutput(out.name, size, stream ?? this.cpuStream());
+        const runStream = stream ?? (this.engine._onDevice ? (this.defaultCudaStream ??= new CudaStream()) : this.cpuStream());
+        const { allocator, target } = this.reallocateOutput(out.name, size, runStream);
         if (target.location === 'device') {
           if (!this.engine._onDevice) throw new TrtError(`the output allocator of '${out.name}' returned device memory, which the CPU backend cannot write`, 'INVALID_ARGUMENT');
           // Device backends: the run has finished, so a blocking copy waits for nothing else.
@@ -354,7 +360,7 @@ export class ExecutionContext extends Resource {
           if (outputs && !this.disposed) {
             // Device-resident outputs (cuda backend) first: on failure their memory is released.
             if (target instanceof CudaStream) await this.deliverDeviceOutputs(outputs, target);
-            this.deliverOutputs(outputs, target instanceof Stream ? target : undefined);
+            this.deliverOutputs(outputs, target);
           }
         } finally {
           this.endRun();

@@ -1,4 +1,5 @@
 import type { NativeAttrValue, NativeNetwork } from '../typings/native.js';
+import type { BackendName } from './backends.js';
 import { Resource } from './Disposable.js';
 import {
   ActivationType,
@@ -83,13 +84,16 @@ export class NetworkDefinition extends Resource {
   private readonly loops: ILoop[] = [];
   /** Creation flags (kept for TensorRT API parity; STRONGLY_TYPED is implied). */
   readonly flags: number;
+  /** @internal The backend of the Builder that created it; null for one made directly. */
+  readonly _builderBackend: BackendName | null;
 
   /** @internal Use Builder.createNetworkV2(). */
-  constructor(flags = 0) {
+  constructor(flags = 0, builderBackend: BackendName | null = null) {
     const handle = new (native().NativeNetwork)();
     super('NetworkDefinition', handle);
     this.handle = handle;
     this.flags = flags;
+    this._builderBackend = builderBackend;
   }
 
   /** @internal */

@@ -48,5 +48,5 @@ export type { CudaRunnerIoOptions } from './cudaRunnerIo.js';
 export type { InferInput, InferOptions, InferResult, InferRunnerMetrics, InferRunnerOptions, InferRunnerStats, OutputTarget, RunnerIo, RunnerStream } from './InferRunner.js';
 export type { Disposable } from './Disposable.js';
 export { OnnxParser } from './onnx/OnnxParser.js';
-export type { OperatorUse } from './onnx/OnnxParser.js';
+export type { OnnxParserImplementation, OnnxParserOptions, OperatorUse } from './onnx/OnnxParser.js';
 export { ParserError, ParserErrorCode, OnnxParserFlag } from './onnx/ParserError.js';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as trt from '../lib/index.js';
 import { ActivationType, DataType, ElementWiseOperation, PaddingMode, PoolingType, Weights } from '../lib/index.js';
-import { buildEngine, quietLogger, runEngine, runNetwork } from './helpers/engine.js';
+import { buildEngine, quietLogger, runEngine, runNetwork, testBackend } from './helpers/engine.js';
 import { asStored, checkLayer, floatTypes, randomRef, tolerance } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
@@ -296,7 +296,7 @@ describe('CONVOLUTION depthwise: both CPU implementations', () => {
   const depthwise = convCases.filter((s) => s.groups !== undefined && s.groups === s.x[1] && s.K === s.x[1]);
   for (const impl of ['im2col-gemm', 'direct-depthwise'] as const) {
     for (const s of depthwise) {
-      it(`${s.name}: ${impl}`, async () => {
+      it.skipIf(testBackend !== 'cpu')(`${s.name}: ${impl} (cpu backend only: forces and checks the CPU kernel choice)`, async () => {
         const seed = 900 + s.x.reduce((a, b) => a + b, 0);
         const kernel = randomF32(kernelCount(s), seed + 1);
         const bias = s.bias ? randomF32(s.K, seed + 2) : undefined;
@@ -342,7 +342,7 @@ describe('CONVOLUTION 3x3 stride 1: winograd CPU implementation', () => {
     { name: '300 -> 8 @6x7, paddingNd 1 (two GEMM K blocks)', x: [1, 300, 6, 7], K: 8, k: [3, 3], padding: [1, 1], bias: true },
   ];
   for (const s of cases) {
-    it(s.name, async () => {
+    it.skipIf(testBackend !== 'cpu')(`${s.name} (cpu backend only: forces and checks the CPU kernel choice)`, async () => {
       const seed = 950 + s.x.reduce((a, b) => a + b, 0);
       const kernel = randomF32(kernelCount(s), seed + 1);
       const bias = s.bias ? randomF32(s.K, seed + 2) : undefined;

@@ -32,7 +32,7 @@ import {
   TopKOperation,
   UnaryOperation,
 } from '../lib/index.js';
-import { buildEngine, quietLogger, runEngine } from './helpers/engine.js';
+import { TestOutputAllocator, buildEngine, quietLogger, readBytes, runEngine, tensorBufferFrom } from './helpers/engine.js';
 import { checkLayer, floatTypes, randomInts, randomRef, sampleValues } from './helpers/layers.js';
 import { toBfloat16Bits, toFloat16Bits } from './helpers/onnx.js';
 import * as R from './reference/index.js';
@@ -701,26 +701,20 @@ describe('RESIZE with run-time scales (input 2, extension)', () => {
         const x = randomRef(dims, 3600 + i);
         context.setInputShape('x', dims);
         expect(context.getTensorShape('y')).toEqual([-1, -1, -1, -1]);
-        using xBuf = trt.HostBuffer.from(new Float32Array(x.data));
-        using sBuf = trt.HostBuffer.from(Float32Array.from(scales));
+        using xBuf = tensorBufferFrom(engine, 'x', new Float32Array(x.data));
+        using sBuf = tensorBufferFrom(engine, 'scales', Float32Array.from(scales));
         context.setTensorAddress('x', xBuf);
         context.setTensorAddress('scales', sBuf);
-        let out: trt.HostBuffer | undefined;
-        let found: number[] = [];
-        context.setOutputAllocator('y', {
-          reallocateOutputAsync: (_n, _c, size) => (out = new trt.HostBuffer(Math.max(size, 1))),
-          notifyShape: (_n, d) => {
-            found = d;
-          },
-        });
+        using out = new TestOutputAllocator(engine);
+        context.setOutputAllocator('y', out);
         await context.enqueueV3();
         const f32 = (v: number): number => Math.fround(v);
         const want = R.resize(R.storeRefAs(x, DataType.FLOAT), { scales: scales.map(f32), resizeMode: InterpolationMode.LINEAR, coordinateTransformation: CT.ALIGN_CORNERS });
+        const found = out.shape('y');
         expect(found).toEqual(want.dims);
-        const got = { dims: found, data: Float64Array.from(new Float32Array(out!.arrayBuffer, 0, want.data.length)) };
+        const got = { dims: found!, data: Float64Array.from(new Float32Array(readBytes(out.buffer('y')!, 4 * want.data.length))) };
         const cmp = R.compareClose(got, R.storeRefAs(want, DataType.FLOAT), { rtol: 1e-5, atol: 1e-6 });
         expect(cmp.ok, cmp.message).toBe(true);
-        out!.dispose();
       }
     } finally {
       context.dispose();

@@ -22,7 +22,7 @@
 import { describe, expect, it } from 'vitest';
 import * as trt from '../lib/index.js';
 import { CumulativeOperation, DataType, ScatterMode, ScatterReduction } from '../lib/index.js';
-import { buildEngine } from './helpers/engine.js';
+import { buildEngine, readBytes, tensorBuffer, tensorBufferFrom } from './helpers/engine.js';
 import { checkLayer, floatTypes, randomInts, randomRef, sampleValues } from './helpers/layers.js';
 import { errorFromDefineOrBuild, weightsOf } from './helpers/layer-checks.js';
 import * as R from './reference/index.js';
@@ -452,18 +452,18 @@ describe('ONE_HOT with a depth computed from tensor values (data-dependent dims)
     try {
       expect(context.getTensorShape('y')).toEqual([3, -1]);
       expect(context.getMaxOutputSize('y')).toBe(-1); // no bound follows from the shapes
-      using indices = trt.HostBuffer.from(Int32Array.from([2, 0, -1]));
-      using y = new trt.HostBuffer(64);
+      using indices = tensorBufferFrom(engine, 'i', Int32Array.from([2, 0, -1]));
+      using y = tensorBuffer(engine, 'y', 64);
       context.setTensorAddress('i', indices);
       context.setTensorAddress('y', y);
       for (const [depth, want] of [[4.9, [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]], [2, [0, 0, 1, 0, 0, 1]]] as Array<[number, number[]]>) {
-        using d = trt.HostBuffer.from(Float32Array.from([depth]));
+        using d = tensorBufferFrom(engine, 'd', Float32Array.from([depth]));
         context.setTensorAddress('d', d);
         await context.enqueueV3();
         expect(context.getTensorShape('y')).toEqual([3, want.length / 3]);
-        expect(Array.from(new Float32Array(y.arrayBuffer, 0, want.length))).toEqual(want);
+        expect(Array.from(new Float32Array(readBytes(y, 4 * want.length)))).toEqual(want);
       }
-      using negative = trt.HostBuffer.from(Float32Array.from([-2]));
+      using negative = tensorBufferFrom(engine, 'd', Float32Array.from([-2]));
       context.setTensorAddress('d', negative);
       await expect(context.enqueueV3()).rejects.toThrow(/depth -2 must not be negative/);
     } finally {

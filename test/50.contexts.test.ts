@@ -1,7 +1,7 @@
 /** Execution contexts: allocation strategies, profiles and dynamic shapes, shared user memory. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as trt from '../lib/index.js';
-import { buildEngine, runEngine } from './helpers/engine.js';
+import { activationMemory, buildEngine, readBytes, runEngine, tensorBuffer, tensorBufferFrom } from './helpers/engine.js';
 import { randomFloat32 } from './helpers/random.js';
 import * as R from './reference/index.js';
 
@@ -92,12 +92,12 @@ describe('allocation strategies', () => {
   async function runWith(ctx: trt.ExecutionContext, batch: number, seed: number): Promise<void> {
     const x = R.ref([batch, 16], randomFloat32(batch * 16, seed));
     ctx.setInputShape('x', [batch, 16]);
-    const xb = trt.HostBuffer.from(Float32Array.from(x.data));
-    const yb = new trt.HostBuffer(batch * 8 * 4);
+    const xb = tensorBufferFrom(engine, 'x', Float32Array.from(x.data));
+    const yb = tensorBuffer(engine, 'y', batch * 8 * 4);
     ctx.setTensorAddress('x', xb);
     ctx.setTensorAddress('y', yb);
     await ctx.enqueueV3();
-    expectClose(R.ref([batch, 8], yb.view(trt.DataType.FLOAT)), reference(x));
+    expectClose(R.ref([batch, 8], new Float32Array(readBytes(yb, batch * 8 * 4))), reference(x));
     xb.dispose();
     yb.dispose();
   }
@@ -117,7 +117,7 @@ describe('allocation strategies', () => {
 
   it('USER_MANAGED contexts run entirely in the caller memory; several share one buffer serially', async () => {
     const size = engine.getDeviceMemorySizeV2();
-    const shared = new trt.HostBuffer(size);
+    const shared = activationMemory(engine, size);
     const contexts = Array.from({ length: 4 }, () => engine.createExecutionContext(trt.ExecutionContextAllocationStrategy.USER_MANAGED));
     for (const [i, ctx] of contexts.entries()) {
       ctx.setOptimizationProfileAsync(i % 2);
@@ -132,7 +132,7 @@ describe('allocation strategies', () => {
     expect(() => small.setDeviceMemoryV2(shared, engine.getDeviceMemorySizeForProfileV2(1) - 1)).toThrow(/less than/);
     // Profile 0 needs less, so a smaller buffer is enough there.
     const small0 = engine.createExecutionContext(trt.ExecutionContextAllocationStrategy.USER_MANAGED);
-    const just = new trt.HostBuffer(engine.getDeviceMemorySizeForProfileV2(0));
+    const just = activationMemory(engine, engine.getDeviceMemorySizeForProfileV2(0));
     small0.setDeviceMemoryV2(just, just.byteLength);
     await runWith(small0, 8, 9);
     for (const c of [...contexts, small, small0]) c.dispose();
@@ -144,11 +144,11 @@ describe('allocation strategies', () => {
     const ctx = engine.createExecutionContext();
     const x = R.ref([3, 16], randomFloat32(48, 77));
     ctx.setInputShape('x', [3, 16]);
-    const xb = trt.HostBuffer.from(Float32Array.from(x.data));
-    const yb = new trt.HostBuffer(3 * 8 * 4);
+    const xb = tensorBufferFrom(engine, 'x', Float32Array.from(x.data));
+    const yb = tensorBuffer(engine, 'y', 3 * 8 * 4);
     expect(engine.getIOTensorName(0)).toBe('x');
     ctx.executeV2([xb, yb]);
-    expectClose(R.ref([3, 8], yb.view(trt.DataType.FLOAT)), reference(x));
+    expectClose(R.ref([3, 8], new Float32Array(readBytes(yb, 3 * 8 * 4))), reference(x));
     ctx.dispose();
     xb.dispose();
     yb.dispose();

@@ -118,6 +118,21 @@ describe('TensorRT library search (no TensorRT installed)', () => {
     expect(info.searched[0]).toEqual({ path: v10, origin: 'TENSORRT_LIB_DIR', error: refusal });
   });
 
+  it.skipIf(!haveCompiler)('a TensorRT 11 library older than the headers the backend was compiled against is refused, naming both versions (needs a C compiler)', () => {
+    const older = fakeNvinfer(path.join(work, 'v11-0'), 110000);
+    const { info } = probe({ TENSORRT_LIB_DIR: path.dirname(older) });
+    if (info.headersVersion === null || info.headersVersion.startsWith('11.0.')) {
+      // No backend in this build (or 11.0 headers), so no newer headers: the major is all that counts.
+      expect(info).toMatchObject({ loaded: true, version: '11.0.0', path: older });
+      return;
+    }
+    const [major, minor] = info.headersVersion.split('.');
+    const refusal = `found libnvinfer.so.11 at ${older} reporting TensorRT 11.0.0; this build was compiled against the TensorRT ${major}.${minor} headers and needs TensorRT ${major}.${minor} or newer`;
+    expect(info.loaded).toBe(false);
+    expect(info.reason.startsWith(refusal)).toBe(true);
+    expect(info.searched[0]).toEqual({ path: older, origin: 'TENSORRT_LIB_DIR', error: refusal });
+  });
+
   it.skipIf(!haveCompiler)('a TensorRT 11 libnvinfer in TENSORRT_LIB_DIR loads: version, path, and the ONNX parser next to it (needs a C compiler)', () => {
     const { info } = probe({ TENSORRT_LIB_DIR: path.dirname(v11) });
     expect(info).toMatchObject({ loaded: true, version: '11.1.0', path: v11, reason: `TensorRT 11.1.0 (${v11})` });

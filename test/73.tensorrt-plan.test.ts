@@ -113,6 +113,40 @@ describe('wrapped TensorRT plans', () => {
     expect(() => tools.checkCompatible(fakeEngine(100), 110200, 8, 0)).not.toThrow();
   });
 
+  it('version- and hardware-compatible plans (recorded in the wrapper) are checked by their own rule', () => {
+    const VERSION_COMPATIBLE = 1;
+    const AMPERE_PLUS = 2;
+    const SAME_COMPUTE_CAPABILITY = 4;
+    const versionCompatible = tools.wrap(fakeEngine(100), { ...meta, compatibility: VERSION_COMPATIBLE });
+    expect(tools.view(versionCompatible).compatibility).toBe(VERSION_COMPATIBLE);
+    expect(tools.view(tools.wrap(fakeEngine(100), meta)).compatibility).toBeUndefined();
+    // A newer TensorRT of the same major runs it; an older one or another major does not.
+    expect(() => tools.checkCompatible(versionCompatible, 110100, 9, 0)).not.toThrow();
+    expect(() => tools.checkCompatible(versionCompatible, 110305, 9, 0)).not.toThrow();
+    expect(caught(() => tools.checkCompatible(versionCompatible, 110000, 9, 0))).toMatchObject({
+      code: 'PLAN_INCOMPATIBLE',
+      message: 'plan was built version-compatible with TensorRT 11.1.0, so it runs on that TensorRT or a newer 11.x, but TensorRT 11.0.0 is loaded',
+    });
+    expect(caught(() => tools.checkCompatible(versionCompatible, 120000, 9, 0)).code).toBe('PLAN_INCOMPATIBLE');
+    // Still for one GPU type unless built hardware-compatible.
+    expect(caught(() => tools.checkCompatible(versionCompatible, 110100, 8, 6)).code).toBe('PLAN_INCOMPATIBLE');
+    const amperePlus = tools.wrap(fakeEngine(100), { ...meta, compatibility: AMPERE_PLUS });
+    expect(() => tools.checkCompatible(amperePlus, 110100, 8, 0)).not.toThrow();
+    expect(() => tools.checkCompatible(amperePlus, 110100, 12, 0)).not.toThrow();
+    expect(caught(() => tools.checkCompatible(amperePlus, 110100, 7, 5))).toMatchObject({
+      code: 'PLAN_INCOMPATIBLE',
+      message: 'plan was built hardware-compatible for Ampere and newer GPUs (compute capability 8.0 or higher) but this GPU has compute capability 7.5',
+    });
+    expect(caught(() => tools.checkCompatible(amperePlus, 110200, 9, 0)).code).toBe('PLAN_INCOMPATIBLE');
+    const sameCc = tools.wrap(fakeEngine(100), { ...meta, compatibility: SAME_COMPUTE_CAPABILITY });
+    expect(() => tools.checkCompatible(sameCc, 110100, 9, 0)).not.toThrow();
+    expect(caught(() => tools.checkCompatible(sameCc, 110100, 8, 9)).code).toBe('PLAN_INCOMPATIBLE');
+    // Both: any newer 11.x on any Ampere or newer GPU.
+    const both = tools.wrap(fakeEngine(100), { ...meta, compatibility: VERSION_COMPATIBLE | AMPERE_PLUS });
+    expect(() => tools.checkCompatible(both, 110400, 8, 6)).not.toThrow();
+    expect(caught(() => tools.wrap(fakeEngine(100), { ...meta, compatibility: 16 })).code).toBe('INVALID_ARGUMENT');
+  });
+
   // EXPECTED FAILURE
   it('a damaged wrapper is PLAN_CORRUPT, never misread: truncated, padded, flipped, or inconsistent inside', () => {
     const plan = tools.wrap(fakeEngine(200), meta);
@@ -128,15 +162,17 @@ describe('wrapped TensorRT plans', () => {
     expect(caught(() => tools.view(flipped)).message).toMatch(/checksum/);
     // Checksum made valid again: the recorded sizes must still add up.
     const nameLength = meta.deviceName.length;
-    const sizeAt = 20 + nameLength; // u32 version, 3 x i32, u32 name length, name
+    const sizeAt = 24 + nameLength; // u32 version, 3 x i32, u32 compatibility, u32 name length, name
     const wrongSize = rewritePayload(plan, (p) => p.setBigUint64(sizeAt, 199n, true));
     expect(caught(() => tools.view(wrongSize))).toMatchObject({ code: 'PLAN_CORRUPT', message: expect.stringMatching(/records an engine of 199 bytes but holds 200/) });
-    const longName = rewritePayload(plan, (p) => p.setUint32(16, 100_000, true));
+    const longName = rewritePayload(plan, (p) => p.setUint32(20, 100_000, true));
     expect(caught(() => tools.view(longName))).toMatchObject({ code: 'PLAN_CORRUPT', message: expect.stringMatching(/device name of 100000 bytes/) });
     const badVersion = rewritePayload(plan, (p) => p.setInt32(4, 0, true));
     expect(caught(() => tools.view(badVersion))).toMatchObject({ code: 'PLAN_CORRUPT', message: expect.stringMatching(/TensorRT version 0/) });
-    const newer = rewritePayload(plan, (p) => p.setUint32(0, 2, true));
-    expect(caught(() => tools.view(newer))).toMatchObject({ code: 'PLAN_INCOMPATIBLE', message: expect.stringMatching(/wrapper version 2 is newer/) });
+    const newer = rewritePayload(plan, (p) => p.setUint32(0, 3, true));
+    expect(caught(() => tools.view(newer))).toMatchObject({ code: 'PLAN_INCOMPATIBLE', message: expect.stringMatching(/wrapper version 3 is newer/) });
+    const unknownBits = rewritePayload(plan, (p) => p.setUint32(16, 8, true));
+    expect(caught(() => tools.view(unknownBits))).toMatchObject({ code: 'PLAN_CORRUPT', message: expect.stringMatching(/unknown compatibility bits 8/) });
     // inspectPlan refuses the same way.
     expect(caught(() => native().inspectPlan(wrongSize)).code).toBe('PLAN_CORRUPT');
   });

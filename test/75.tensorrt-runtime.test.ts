@@ -153,6 +153,23 @@ describe('TensorRT extras on engines of the built-in backends', () => {
   });
 });
 
+describe('an execution context with a run in flight', () => {
+  it('BAD CALL: setOutputAllocator is refused with INVALID_STATE until the run settles (the run copies out of the current allocator)', async () => {
+    const { plan } = await buildOn('cpu');
+    const engine = new trt.Runtime(quietLogger, { backend: 'cpu' }).deserializeCudaEngine(plan);
+    const context = engine.createExecutionContext();
+    context.setTensorAddress('x', trt.HostBuffer.from(new Float32Array(6)));
+    context.setTensorAddress('y', new trt.HostBuffer(24));
+    const run = context.enqueueV3();
+    expect(() => context.setOutputAllocator('y', new trt.HostOutputAllocator())).toThrow(
+      expect.objectContaining({ code: 'INVALID_STATE', message: 'setOutputAllocator: the context is running; await enqueueV3() first' }),
+    );
+    await run;
+    expect(context.setOutputAllocator('y', new trt.HostOutputAllocator())).toBe(true);
+    engine.dispose();
+  });
+});
+
 describe.skipIf(!tensorrt.available)(`on real TensorRT (${tensorrt.available ? tensorrt.reason : `skipped: ${tensorrt.reason}`})`, () => {
   const { cuda } = trt;
   const x = Float32Array.from([-1, 0.25, -3, 2, -0.5, 1]);
@@ -200,7 +217,7 @@ describe.skipIf(!tensorrt.available)(`on real TensorRT (${tensorrt.available ? t
     const shapes: Record<string, number[]> = {};
     const allocator = new trt.HostOutputAllocator();
     context.setOutputAllocator('y', {
-      reallocateOutputAsync: (name, current, size, alignment, stream) => allocator.reallocateOutputAsync(name, current, size, alignment, stream),
+      reallocateOutputAsync: (name, current, size) => allocator.reallocateOutputAsync(name, current, size),
       notifyShape: (name, dims) => {
         shapes[name] = dims;
         allocator.notifyShape(name, dims);
@@ -229,7 +246,70 @@ describe.skipIf(!tensorrt.available)(`on real TensorRT (${tensorrt.available ? t
     expect(refitter.refitCudaEngine()).toBe(true);
     const got = await run(engine);
     expected([1, 1, 1]).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
+    // serialize() gives the refitted engine (ICudaEngine::serialize), still wrapped with its build record.
+    const refitted = engine.serialize().data.slice();
+    expect(Buffer.from(refitted).equals(Buffer.from(plan.data))).toBe(false);
+    expect(native().inspectPlan(refitted)).toMatchObject({ kind: 'tensorrt-node', backend: 'tensorrt' });
+    const reloaded = new trt.Runtime(quietLogger, { backend: 'tensorrt' }).deserializeCudaEngine(refitted);
+    const fromPlan = await run(reloaded);
+    expected([1, 1, 1]).forEach((v, i) => expect(fromPlan[i]).toBeCloseTo(v, 6));
+    reloaded.dispose();
     refitter.dispose();
+    engine.dispose();
+  });
+  it('BAD CALL: a bound buffer smaller than its tensor is refused before TensorRT sees it (INVALID_ARGUMENT naming tensor, need and have); an unbound one is INVALID_STATE', async () => {
+    const { plan } = await buildOn('tensorrt');
+    const engine = new trt.Runtime(quietLogger, { backend: 'tensorrt' }).deserializeCudaEngine(plan);
+    const context = engine.createExecutionContext();
+    context.setTensorAddress('x', cuda.DeviceBuffer.from(x));
+    context.setTensorAddress('y', new cuda.DeviceBuffer(12));
+    const stream = new cuda.Stream();
+    await expect(context.enqueueV3(stream)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: "enqueueV3: the buffer bound to 'y' has 12 bytes but the tensor needs 24 (FLOAT [2,3])",
+    });
+    expect(() => context.executeV2()).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    context.setTensorAddress('x', new cuda.DeviceBuffer(8));
+    context.setTensorAddress('y', new cuda.DeviceBuffer(24));
+    await expect(context.enqueueV3(stream)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/'x' has 8 bytes but the tensor needs 24/) });
+    context.setTensorAddress('x', null);
+    await expect(context.enqueueV3(stream)).rejects.toMatchObject({ code: 'INVALID_STATE', message: "enqueueV3: no memory is bound to 'x' (setTensorAddress)" });
+    // Nothing ran: the context still works with the right buffers.
+    expect(await run(engine, context)).toEqual(await run(engine));
+    engine.dispose();
+  });
+
+  it('a run with data-dependent outputs (NonZero) launches from the context host thread: enqueueV3 returns while earlier work still occupies the stream, and the values are right', async () => {
+    const builder = new trt.Builder(quietLogger, { backend: 'tensorrt' });
+    const net = builder.createNetworkV2();
+    const input = net.addInput('v', DataType.FLOAT, [6]);
+    const nz = net.addNonZero(input, DataType.INT64);
+    nz.getOutput(0).name = 'idx';
+    net.markOutput(nz.getOutput(0));
+    const plan = await builder.buildSerializedNetwork(net, builder.createBuilderConfig());
+    builder.dispose();
+    const engine = new trt.Runtime(quietLogger, { backend: 'tensorrt' }).deserializeCudaEngine(plan);
+    const context = engine.createExecutionContext();
+    context.setTensorAddress('v', cuda.DeviceBuffer.from(Float32Array.from([0, 1.5, 0, -2, 0, 3])));
+    const allocator = new trt.HostOutputAllocator();
+    context.setOutputAllocator('idx', allocator);
+    const stream = new cuda.Stream();
+    // Tens of milliseconds of copies ahead of the run on the same stream: TensorRT waits for them
+    // inside enqueueV3 (it needs the count of nonzero values), which must not be the JS thread.
+    const a = new cuda.DeviceBuffer(1 << 30);
+    const b = new cuda.DeviceBuffer(1 << 30);
+    const copies: Array<Promise<void>> = [];
+    for (let i = 0; i < 40; i += 1) copies.push(cuda.memcpyAsync(b, a, stream));
+    const done = context.enqueueV3(stream);
+    // Had enqueueV3 waited on the JS thread, the stream would be drained by now.
+    const busyAtReturn = !stream.query();
+    await done;
+    await Promise.all(copies);
+    expect(busyAtReturn).toBe(true);
+    expect(allocator.shape('idx')).toEqual([1, 3]);
+    expect(Array.from(new BigInt64Array(allocator.buffer('idx')!.nativeHandle.arrayBuffer()!, 0, 3))).toEqual([1n, 3n, 5n]);
+    a.dispose();
+    b.dispose();
     engine.dispose();
   });
 });

@@ -62,12 +62,52 @@ export interface NativeNetwork {
   dispose(): void;
 }
 
+/** One nvonnxparser::IParserError, copied out of TensorRT's parser. */
+export interface NativeOnnxParserError {
+  /** nvonnxparser::ErrorCode. */
+  code: number;
+  desc: string;
+  file: string;
+  line: number;
+  func: string;
+  node: number;
+  nodeName: string;
+  nodeOperator: string;
+  localFunctionStack: string[];
+}
+
+/**
+ * TensorRT's ONNX parser (nvonnxparser::IParser) over a NativeNetwork, for OnnxParser's
+ * 'nvonnxparser' implementation. A successful parse turns the network into a view of TensorRT's
+ * network (inputs, outputs, layer count; edits refused with UNSUPPORTED), which builds of the
+ * tensorrt backend use as it is. [sync, JS thread] throughout; `log` receives what TensorRT logged
+ * during the call, after it.
+ */
+export interface NativeTrtOnnxParser {
+  parse(model: Uint8Array, modelPath: string | null, log: ((severity: number, message: string) => void) | null): boolean;
+  /** `verbosity`: a Severity; less severe messages are not logged. */
+  parseFromFile(path: string, verbosity: number, log: ((severity: number, message: string) => void) | null): boolean;
+  supportsOperator(opName: string): boolean;
+  /** Errors recorded so far, oldest first (until clearErrors). */
+  errors(): NativeOnnxParserError[];
+  clearErrors(): void;
+  /** OnnxParserFlags bit set, as TensorRT's parser holds it. */
+  getFlags(): number;
+  setFlags(flags: number): void;
+  dispose(): void;
+}
+
 export interface NativeBuildConfig {
   backend: number;
   optimizationLevel: number;
   avgTimingIterations: number;
   profilingVerbosity: number;
   workspaceLimit: number;
+  /**
+   * BuilderFlag bitmask (bit k: BuilderFlag value k, as nvinfer1::BuilderFlag). The tensorrt backend
+   * applies it with IBuilderConfig::setFlags; the built-in backends ignore it. Default: TF32 only.
+   */
+  flags?: number;
   /** One entry per optimization profile: input name -> [MIN, OPT, MAX]. */
   profiles: Array<Record<string, [number[], number[], number[]]>>;
   /** Parallel to `profiles`: shape tensor input name -> [MIN, OPT, MAX] values. */
@@ -405,6 +445,8 @@ export interface NativeTensorRTPlanMeta {
   computeMajor: number;
   computeMinor: number;
   deviceName?: string;
+  /** Bits: 1 version-compatible, 2 hardware-compatible AMPERE_PLUS, 4 SAME_COMPUTE_CAPABILITY (TrtPlan.h). */
+  compatibility?: number;
 }
 
 /** @internal */
@@ -414,6 +456,8 @@ export interface NativeTensorRTPlanView {
   computeMajor?: number;
   computeMinor?: number;
   deviceName?: string;
+  /** Present when nonzero: NativeTensorRTPlanMeta.compatibility. */
+  compatibility?: number;
   /** Where the TensorRT engine lies in the viewed bytes (wrapped and raw). */
   engineOffset?: number;
   engineSize?: number;
@@ -464,6 +508,19 @@ export interface NativeAddon {
   /** [async, build thread] */
   deserializeEngineAsync(bytes: Uint8Array | ArrayBuffer, allocator?: NativeGpuAllocator | null, log?: ((severity: number, message: string) => void) | null): Promise<NativeEngine>;
   inspectPlan(bytes: Uint8Array | ArrayBuffer): NativePlanInfo;
+  /**
+   * [sync] The settings a build reads from `config` (the builds' own parser), for tests that check
+   * what reaches native code.
+   */
+  readBuildConfig(config: NativeBuildConfig): {
+    backend: number;
+    optimizationLevel: number;
+    avgTimingIterations: number;
+    profilingVerbosity: number;
+    workspaceLimit: number;
+    flags: number;
+    profiles: number;
+  };
   /** Returns false when the pool already runs with another size. */
   configureThreadPool(threads: number): boolean;
   threadPoolStats(): { threads: number; queued: number; active: number; completed: number };
@@ -493,4 +550,11 @@ export interface NativeAddon {
    * with its value in the headers the addon was built against.
    */
   tensorrtEnumTable?(): Record<string, Record<string, number>>;
+  /**
+   * [sync, JS thread] Present only in builds with the tensorrt backend. Loads TensorRT and creates
+   * a builder, a network and TensorRT's ONNX parser for the (empty) network: TENSORRT_UNAVAILABLE
+   * when libnvinfer or libnvonnxparser cannot be loaded (the loader's reason), TENSORRT_ERROR when
+   * TensorRT creates no builder, network or parser, INVALID_STATE for a network that is not empty.
+   */
+  NativeTrtOnnxParser?: new (network: NativeNetwork, log: ((severity: number, message: string) => void) | null) => NativeTrtOnnxParser;
 }

@@ -1,12 +1,16 @@
 /**
- * The ONNX parser (nvonnxparser::IParser), built on this library's network API: it works on
- * every backend, and everything it imports is an ordinary layer of the network.
+ * The ONNX parser (nvonnxparser::IParser). The built-in implementation is built on this library's
+ * network API: it works on every backend, and everything it imports is an ordinary layer of the
+ * network. The 'nvonnxparser' implementation runs TensorRT's own parser (tensorrt backend only).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { NativeTrtOnnxParser } from '../../typings/native.js';
+import { getBackends } from '../backends.js';
 import { Logger, Severity, getDefaultLogger } from '../Logger.js';
+import { native } from '../native.js';
 import { NetworkDefinition } from '../NetworkDefinition.js';
-import { invalidType } from '../errors.js';
+import { TrtError, invalidType, invalidValue } from '../errors.js';
 import type { ITensor } from '../Tensor.js';
 import { assertEnum, assertInteger, assertString } from '../validate.js';
 import { ModelContext } from './ImportContext.js';
@@ -27,6 +31,24 @@ export interface OperatorUse {
 
 const ONNX_MAGIC_HINT = 'an ONNX ModelProto (protobuf bytes)';
 
+/** Which parser {@link OnnxParser} runs. */
+export type OnnxParserImplementation = 'builtin' | 'nvonnxparser';
+
+/** Options of the {@link OnnxParser} constructor. */
+export interface OnnxParserOptions {
+  /**
+   * 'builtin' (default): this library's importer, on every backend; what it imports are ordinary
+   * layers of the network. 'nvonnxparser': TensorRT's own parser (libnvonnxparser.so.11), for a
+   * network created by a Builder whose backend is tensorrt. It fills TensorRT's network directly:
+   * afterwards the network shows TensorRT's inputs, outputs and layer count, refuses edits
+   * (UNSUPPORTED), and builds as TensorRT's parser made it. Subgraph support checks, operator
+   * reports and layer output lookups are built-in only.
+   */
+  implementation?: OnnxParserImplementation;
+}
+
+const IMPLEMENTATIONS: readonly OnnxParserImplementation[] = ['builtin', 'nvonnxparser'];
+
 /**
  * Parses ONNX models into a {@link NetworkDefinition}. Mirrors TensorRT's `OnnxParser`: parse
  * failures return false and leave errors to read with {@link getError}; nothing throws for bad
@@ -40,21 +62,58 @@ const ONNX_MAGIC_HINT = 'an ONNX ModelProto (protobuf bytes)';
  * if (!parser.parseFromFile('model.onnx', Severity.WARNING)) {
  *   for (let i = 0; i < parser.numErrors; i++) console.error(parser.getError(i)!.desc());
  * }
+ *
+ * @example
+ * // TensorRT's own parser, on the tensorrt backend (as trt.OnnxParser in Python)
+ * const builder = new Builder(logger, { backend: 'tensorrt' });
+ * const network = builder.createNetworkV2();
+ * const parser = new OnnxParser(network, logger, { implementation: 'nvonnxparser' });
+ * if (!parser.parse(fs.readFileSync('model.onnx'), 'model.onnx')) throw new Error(parser.getError(0)!.desc());
  */
 export class OnnxParser {
+  /** Which parser runs (see {@link OnnxParserOptions}). */
+  readonly implementation: OnnxParserImplementation;
   private readonly errors: ParserError[] = [];
   private flags = 0;
   private parsed = false;
   private report: OperatorUse[] = [];
   private layerOutputs = new Map<string, ITensor[]>();
   private subgraphs: Array<{ nodes: number[]; supported: boolean }> = [];
+  /** TensorRT's parser, for implementation 'nvonnxparser'. */
+  private readonly tensorrt: NativeTrtOnnxParser | null = null;
 
+  /**
+   * @throws TrtError UNSUPPORTED ('nvonnxparser' for a network whose builder's backend is not
+   *   tensorrt), TENSORRT_UNAVAILABLE (libnvinfer or libnvonnxparser.so.11 cannot be loaded: the
+   *   loader's reason), TENSORRT_ERROR, INVALID_STATE (the network is not empty)
+   */
   constructor(
     readonly network: NetworkDefinition,
     readonly logger: Logger = getDefaultLogger(),
+    options: OnnxParserOptions = {},
   ) {
     if (!(network instanceof NetworkDefinition)) throw invalidType('a NetworkDefinition', 'network', network);
     if (!(logger instanceof Logger)) throw invalidType('a Logger', 'logger', logger);
+    if (typeof options !== 'object' || options === null) throw invalidType('an options object', 'options', options);
+    const implementation = options.implementation ?? 'builtin';
+    if (!IMPLEMENTATIONS.includes(implementation)) throw invalidValue("'builtin' or 'nvonnxparser'", 'options.implementation', implementation);
+    this.implementation = implementation;
+    if (implementation === 'nvonnxparser') this.tensorrt = createTensorRTParser(network, this.logger);
+  }
+
+  private readonly log = (severity: number, message: string): void => this.logger.log(severity, message);
+
+  private builtinOnly(what: string): TrtError {
+    return new TrtError(`${what} is not available with implementation 'nvonnxparser' (TensorRT's parser); use the built-in OnnxParser`, 'UNSUPPORTED');
+  }
+
+  /** Releases TensorRT's parser ('nvonnxparser'; a network it imported keeps what it needs). Idempotent. */
+  dispose(): void {
+    this.tensorrt?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
@@ -64,6 +123,10 @@ export class OnnxParser {
   parse(model: Uint8Array, modelPath?: string): boolean {
     if (!(model instanceof Uint8Array)) throw invalidType('a Uint8Array (ONNX model bytes)', 'model', model);
     if (modelPath !== undefined) assertString(modelPath, 'modelPath');
+    if (this.tensorrt) {
+      this.network._native(); // DISPOSED for a disposed network
+      return this.tensorrt.parse(model, modelPath ?? null, this.log);
+    }
     if (this.parsed) {
       this.record(new ParserError(ParserErrorCode.INVALID_GRAPH, 'this parser has already parsed a model; create a new parser (and network) for another model', -1, '', ''));
       return false;
@@ -79,6 +142,11 @@ export class OnnxParser {
   parseFromFile(onnxModelFile: string, verbosity: Severity = Severity.WARNING): boolean {
     assertString(onnxModelFile, 'onnxModelFile');
     assertEnum(verbosity, 'verbosity', Severity, 'Severity');
+    // TensorRT's parser reads the file itself and logs at `verbosity` (ILogger::Severity values).
+    if (this.tensorrt) {
+      this.network._native(); // DISPOSED for a disposed network
+      return this.tensorrt.parseFromFile(onnxModelFile, verbosity, this.log);
+    }
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(onnxModelFile);
@@ -104,6 +172,7 @@ export class OnnxParser {
    */
   supportsModelV2(model: Uint8Array, modelPath?: string): boolean {
     if (!(model instanceof Uint8Array)) throw invalidType('a Uint8Array (ONNX model bytes)', 'model', model);
+    if (this.tensorrt) throw this.builtinOnly('supportsModelV2');
     const scratch = new NetworkDefinition();
     try {
       return this.parseInto(scratch, model, modelPath, false);
@@ -114,46 +183,56 @@ export class OnnxParser {
 
   /** Subgraphs found by the last {@link supportsModelV2}. */
   get numSubgraphs(): number {
+    if (this.tensorrt) throw this.builtinOnly('numSubgraphs');
     return this.subgraphs.length;
   }
 
   isSubgraphSupported(index: number): boolean {
+    if (this.tensorrt) throw this.builtinOnly('isSubgraphSupported');
     assertInteger(index, 'index', 0, Math.max(0, this.subgraphs.length - 1));
     return this.subgraphs[index]?.supported ?? false;
   }
 
   /** Node indices (in graph order) of subgraph `index`. */
   getSubgraphNodes(index: number): number[] {
+    if (this.tensorrt) throw this.builtinOnly('getSubgraphNodes');
     assertInteger(index, 'index', 0, Math.max(0, this.subgraphs.length - 1));
     return [...(this.subgraphs[index]?.nodes ?? [])];
   }
 
-  /** Whether an operator of the default ONNX domain has an importer. */
+  /** Whether an operator of the default ONNX domain has an importer (in TensorRT's parser, for 'nvonnxparser'). */
   supportsOperator(opName: string): boolean {
     assertString(opName, 'opName');
+    if (this.tensorrt) return this.tensorrt.supportsOperator(opName);
     return isOperatorSupported(opName);
   }
 
   /** The operators the last parsed (or checked) model uses, and which of them are supported. */
   getOperatorReport(): OperatorUse[] {
+    if (this.tensorrt) throw this.builtinOnly('getOperatorReport');
     return this.report.map((r) => ({ ...r }));
   }
 
   get numErrors(): number {
-    return this.errors.length;
+    return this.tensorrt ? this.tensorrt.errors().length : this.errors.length;
   }
 
   /** C++ spelling of {@link numErrors}. */
   getNbErrors(): number {
-    return this.errors.length;
+    return this.numErrors;
   }
 
   getError(index: number): ParserError | null {
     assertInteger(index, 'index', 0);
+    if (this.tensorrt) {
+      const e = this.tensorrt.errors()[index];
+      return e ? new ParserError(e.code as ParserErrorCode, e.desc, e.node, e.nodeName, e.nodeOperator, e.localFunctionStack, e.file, e.line, e.func) : null;
+    }
     return this.errors[index] ?? null;
   }
 
   clearErrors(): void {
+    if (this.tensorrt) this.tensorrt.clearErrors();
     this.errors.length = 0;
   }
 
@@ -161,31 +240,34 @@ export class OnnxParser {
   getLayerOutputTensor(name: string, index: number): ITensor | null {
     assertString(name, 'name');
     assertInteger(index, 'index', 0);
+    if (this.tensorrt) throw this.builtinOnly('getLayerOutputTensor');
     return this.layerOutputs.get(name)?.[index] ?? null;
   }
 
+  /** OnnxParserFlags: bit i is OnnxParserFlag i. With 'nvonnxparser' they are TensorRT's parser's (read them back: its defaults are its own). */
   setFlags(flags: number): void {
     assertInteger(flags, 'flags', 0, 0x1f);
-    this.flags = flags;
+    if (this.tensorrt) this.tensorrt.setFlags(flags);
+    else this.flags = flags;
   }
 
   getFlags(): number {
-    return this.flags;
+    return this.tensorrt ? this.tensorrt.getFlags() : this.flags;
   }
 
   setFlag(flag: OnnxParserFlag): void {
     assertEnum(flag, 'flag', OnnxParserFlag, 'OnnxParserFlag');
-    this.flags |= 1 << flag;
+    this.setFlags(this.getFlags() | (1 << flag));
   }
 
   clearFlag(flag: OnnxParserFlag): void {
     assertEnum(flag, 'flag', OnnxParserFlag, 'OnnxParserFlag');
-    this.flags &= ~(1 << flag);
+    this.setFlags(this.getFlags() & ~(1 << flag));
   }
 
   getFlag(flag: OnnxParserFlag): boolean {
     assertEnum(flag, 'flag', OnnxParserFlag, 'OnnxParserFlag');
-    return (this.flags & (1 << flag)) !== 0;
+    return (this.getFlags() & (1 << flag)) !== 0;
   }
 
   private record(error: ParserError): void {
@@ -241,6 +323,28 @@ export class OnnxParser {
     if (keepOutputs) this.layerOutputs = importer.nodeOutputs;
     return true;
   }
+}
+
+/**
+ * TensorRT's parser over `network`: only where TensorRT builds the network, i.e. for a network of
+ * a Builder whose backend is tensorrt.
+ */
+function createTensorRTParser(network: NetworkDefinition, logger: Logger): NativeTrtOnnxParser {
+  const backend = network._builderBackend;
+  if (backend !== 'tensorrt') {
+    const made = backend === null ? 'this network was not created by a Builder' : `this network's Builder uses the '${backend}' backend`;
+    throw new TrtError(
+      `implementation 'nvonnxparser' imports into TensorRT's own network, which only the tensorrt backend builds; ${made}. ` +
+        "Create the network with new Builder(logger, { backend: 'tensorrt' }), or use the built-in parser (implementation 'builtin')",
+      'UNSUPPORTED',
+    );
+  }
+  const Ctor = native().NativeTrtOnnxParser;
+  if (!Ctor) {
+    const reason = getBackends().find((b) => b.name === 'tensorrt')?.reason ?? 'this build has no tensorrt backend';
+    throw new TrtError(`implementation 'nvonnxparser' needs the tensorrt backend: ${reason}`, 'TENSORRT_UNAVAILABLE');
+  }
+  return new Ctor(network._native(), (severity, message) => logger.log(severity, message));
 }
 
 /** Supported nodes before the failure, the failing node, and the rest (not reached). */

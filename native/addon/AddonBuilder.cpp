@@ -51,6 +51,8 @@ BuildConfig readConfig(Napi::Env env, Napi::Value v) {
   c.avgTimingIterations = static_cast<int32_t>(intOr("avgTimingIterations", 1));
   c.profilingVerbosity = static_cast<int32_t>(intOr("profilingVerbosity", 0));
   c.workspaceLimit = intOr("workspaceLimit", -1);
+  // BuilderFlag bitmask (lib/BuilderConfig.ts validates it: 31 bits at most).
+  c.flags = static_cast<uint64_t>(intOr("flags", static_cast<int64_t>(c.flags)));
   Napi::Value profiles = o.Get("profiles");
   if (profiles.IsArray()) {
     Napi::Array arr = profiles.As<Napi::Array>();
@@ -215,6 +217,10 @@ struct TensorRTBuildInputs {
   bool ignoreMismatch = false;
   std::shared_ptr<void> gpuAllocator;  // a cuda::GpuAllocator
   int device = 0;
+#ifdef TRTN_WITH_TENSORRT
+  std::shared_ptr<trt::TrtOnnxNetwork> parsedNetwork;  // imported by nvonnxparser: built as it is
+  std::vector<bool> parsedShapeInputs;
+#endif
 };
 
 TensorRTBuildInputs readTensorRTInputs(Napi::Env env, const BuildConfig& config, Napi::Value configValue, Napi::Value allocator) {
@@ -246,6 +252,21 @@ TensorRTBuildInputs readTensorRTInputs(Napi::Env env, const BuildConfig& config,
   return in;
 }
 
+// A network TensorRT's ONNX parser imported is TensorRT's network: only the tensorrt backend
+// builds it, as it is.
+void takeParsedNetwork(Napi::Env env, const AddonNetwork& network, TensorRTBuildInputs& in) {
+#ifdef TRTN_WITH_TENSORRT
+  if (!network.tensorrtNetwork()) return;
+  if (!in.wanted)
+    throwError(env, StatusCode::kUnsupported,
+               "the network was imported by nvonnxparser; only a builder of the tensorrt backend can build it");
+  in.parsedNetwork = network.tensorrtNetwork();
+  in.parsedShapeInputs = network.tensorrtShapeInputs();
+#else
+  (void)env, (void)network, (void)in;
+#endif
+}
+
 // Builds on the calling thread for the tensorrt backend (on the device current where the build
 // was requested). Sets `timingCacheOut` when a timing cache was given.
 std::vector<uint8_t> buildForTensorRT(const Graph& graph, const BuildConfig& config, const TensorRTBuildInputs& in,
@@ -257,6 +278,8 @@ std::vector<uint8_t> buildForTensorRT(const Graph& graph, const BuildConfig& con
   options.gpuAllocator = std::static_pointer_cast<cuda::GpuAllocator>(in.gpuAllocator);
   options.timingCache = in.timingCache;
   options.ignoreTimingCacheMismatch = in.ignoreMismatch;
+  options.parsedNetwork = in.parsedNetwork;
+  options.parsedShapeInputs = in.parsedShapeInputs;
   trt::TrtBuildResult result = trt::buildTensorRTPlan(graph, config, options, log, progress, cancelled);
   timingCacheOut = std::move(result.timingCache);
   return std::move(result.plan);
@@ -274,6 +297,7 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
   AddonNetwork* network = unwrapTagged<AddonNetwork>(info[0], kNetworkTag, "a NetworkDefinition");
   BuildConfig config = readConfig(env, info[1]);
   TensorRTBuildInputs trtInputs = readTensorRTInputs(env, config, info[1], info[4]);
+  takeParsedNetwork(env, *network, trtInputs);
   Graph graph = callEngine(env, [&] { return network->snapshotForBuild(env); });
   auto* state = new BuildState(env);
   if (info[2].IsFunction()) state->log = Napi::Persistent(info[2].As<Napi::Function>());
@@ -312,11 +336,26 @@ Napi::Value AddonBuilder::BuildSerializedNetwork(const Napi::CallbackInfo& info)
   return handle;
 }
 
+Napi::Value AddonBuilder::ReadBuildConfig(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  BuildConfig config = readConfig(env, info[0]);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("backend", static_cast<int32_t>(config.backend));
+  o.Set("optimizationLevel", config.optimizationLevel);
+  o.Set("avgTimingIterations", config.avgTimingIterations);
+  o.Set("profilingVerbosity", config.profilingVerbosity);
+  o.Set("workspaceLimit", static_cast<double>(config.workspaceLimit));
+  o.Set("flags", static_cast<double>(config.flags));  // at most 31 bits (BuilderConfig.setFlags)
+  o.Set("profiles", static_cast<uint32_t>(config.profiles.size()));
+  return o;
+}
+
 Napi::Value AddonBuilder::BuildSerializedNetworkSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   AddonNetwork* network = unwrapTagged<AddonNetwork>(info[0], kNetworkTag, "a NetworkDefinition");
   BuildConfig config = readConfig(env, info[1]);
   TensorRTBuildInputs trtInputs = readTensorRTInputs(env, config, info[1], info[3]);
+  takeParsedNetwork(env, *network, trtInputs);
   Graph graph = callEngine(env, [&] { return network->snapshotForBuild(env); });
   std::vector<std::pair<int, std::string>> messages;
   std::mutex messagesMutex;  // TensorRT logs from its own threads too

@@ -17,6 +17,9 @@ class AddonBuilder {
   static Napi::Value DeserializeEngineAsync(const Napi::CallbackInfo& info);
   // [sync] Header facts of plan bytes without building an engine.
   static Napi::Value InspectPlan(const Napi::CallbackInfo& info);
+  // [sync] The build settings a build reads from a NativeBuildConfig (the same parser), as a
+  // plain object: for tests that check what reaches native code.
+  static Napi::Value ReadBuildConfig(const Napi::CallbackInfo& info);
 };
 
 }  // namespace trtn::addon

@@ -42,11 +42,40 @@ AddonNetwork::AddonNetwork(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Ad
 }
 
 int32_t AddonNetwork::layerArg(const Napi::CallbackInfo& info, size_t i) {
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrtNetwork_)
+    throwError(info.Env(), StatusCode::kUnsupported,
+               "the network was imported by nvonnxparser; its layers are TensorRT's and are not visible through this API "
+               "(parse with the built-in OnnxParser to inspect or edit layers)");
+#endif
   int64_t id = argInt(info, i, "layer");
   if (id < 0 || id >= static_cast<int64_t>(graph_.nodes.size()))
     throwError(info.Env(), StatusCode::kInvalidArgument, "layer " + std::to_string(id) + " does not exist in this network");
   return static_cast<int32_t>(id);
 }
+
+void AddonNetwork::refuseIfImported(Napi::Env env, const char* what) const {
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrtNetwork_)
+    throwError(env, StatusCode::kUnsupported,
+               std::string("the network was imported by nvonnxparser; ") + what +
+                   " is refused: TensorRT's network is built as the parser made it (parse with the built-in OnnxParser to edit the network)");
+#else
+  (void)env, (void)what;
+#endif
+}
+
+#ifdef TRTN_WITH_TENSORRT
+void AddonNetwork::adoptTensorRTNetwork(std::shared_ptr<trt::TrtOnnxNetwork> imported, Graph io, std::vector<bool> shapeInputs,
+                                        int32_t numLayers) {
+  weightRefs_.clear();
+  graph_ = std::move(io);
+  dirty_ = false;
+  tensorrtNetwork_ = std::move(imported);
+  tensorrtShapeInputs_ = std::move(shapeInputs);
+  tensorrtLayers_ = numLayers;
+}
+#endif
 
 int32_t AddonNetwork::tensorArg(const Napi::CallbackInfo& info, size_t i) {
   int64_t id = argInt(info, i, "tensor");
@@ -168,6 +197,7 @@ Graph AddonNetwork::snapshotForBuild(Napi::Env env) {
 
 Napi::Value AddonNetwork::AddInput(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  refuseIfImported(env, "addInput");
   std::string name = argString(info, 0, "name");
   auto type = static_cast<DataType>(argInt(info, 1, "type"));
   Dims dims = argInts(info, 2, "dims");
@@ -190,6 +220,7 @@ Napi::Value AddonNetwork::AddInput(const Napi::CallbackInfo& info) {
 
 Napi::Value AddonNetwork::AddLayer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  refuseIfImported(env, "adding a layer");
   auto type = static_cast<LayerType>(argInt(info, 0, "type"));
   std::string name = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : std::string();
   std::vector<int64_t> inputs = argInts(info, 2, "inputs");
@@ -354,12 +385,21 @@ Napi::Value AddonNetwork::IsShapeTensor(const Napi::CallbackInfo& info) {
   const TensorDesc& t = graph_.tensors[id];
   // Shape tensors are 0-D or 1-D; a network input must also be INT32 or INT64 to carry values
   // that the context reads when it resolves shapes.
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrtNetwork_) {
+    // TensorRT decided at parse time (ITensor::isShapeTensor of each input).
+    auto at = std::find(graph_.inputs.begin(), graph_.inputs.end(), id);
+    size_t index = static_cast<size_t>(at - graph_.inputs.begin());
+    return Napi::Boolean::New(env, at != graph_.inputs.end() && index < tensorrtShapeInputs_.size() && tensorrtShapeInputs_[index]);
+  }
+#endif
   bool shape = findShapeTensors(graph_)[id] && (t.isInput ? canBeShapeTensorInput(t) : t.dims.size() <= 1);
   return Napi::Boolean::New(env, shape);
 }
 
 void AddonNetwork::SetTensorName(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  refuseIfImported(env, "renaming a tensor");
   int32_t id = tensorArg(info, 0);
   std::string name = argString(info, 1, "name");
   int32_t existing = graph_.findTensor(name);
@@ -370,6 +410,7 @@ void AddonNetwork::SetTensorName(const Napi::CallbackInfo& info) {
 
 void AddonNetwork::SetTensorDims(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  refuseIfImported(env, "setDimensions");
   int32_t id = tensorArg(info, 0);
   if (!graph_.tensors[id].isInput)
     throwError(env, StatusCode::kInvalidState, "setDimensions: only network inputs can be given dimensions ('" +
@@ -379,11 +420,13 @@ void AddonNetwork::SetTensorDims(const Napi::CallbackInfo& info) {
 }
 
 void AddonNetwork::SetTensorFormats(const Napi::CallbackInfo& info) {
+  refuseIfImported(info.Env(), "allowedFormats");
   int32_t id = tensorArg(info, 0);
   graph_.tensors[id].allowedFormats = static_cast<uint32_t>(argInt(info, 1, "formats"));
 }
 
 void AddonNetwork::SetDimensionName(const Napi::CallbackInfo& info) {
+  refuseIfImported(info.Env(), "setDimensionName");
   int32_t id = tensorArg(info, 0);
   int64_t index = argInt(info, 1, "index");
   auto& names = graph_.tensors[id].dimNames;
@@ -394,6 +437,7 @@ void AddonNetwork::SetDimensionName(const Napi::CallbackInfo& info) {
 
 void AddonNetwork::MarkOutput(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  refuseIfImported(env, "markOutput");
   int32_t id = tensorArg(info, 0);
   TensorDesc& t = graph_.tensors[id];
   if (t.isInput) throwError(env, StatusCode::kInvalidArgument, "markOutput: network input '" + t.name + "' cannot be an output");
@@ -403,6 +447,7 @@ void AddonNetwork::MarkOutput(const Napi::CallbackInfo& info) {
 }
 
 void AddonNetwork::UnmarkOutput(const Napi::CallbackInfo& info) {
+  refuseIfImported(info.Env(), "unmarkOutput");
   int32_t id = tensorArg(info, 0);
   graph_.tensors[id].isOutput = false;
   auto& outs = graph_.outputs;
@@ -412,7 +457,11 @@ void AddonNetwork::UnmarkOutput(const Napi::CallbackInfo& info) {
 Napi::Value AddonNetwork::Counts(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  o.Set("layers", Napi::Number::New(env, static_cast<double>(graph_.nodes.size())));
+  double layers = static_cast<double>(graph_.nodes.size());
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrtNetwork_) layers = tensorrtLayers_;
+#endif
+  o.Set("layers", Napi::Number::New(env, layers));
   o.Set("inputs", Napi::Number::New(env, static_cast<double>(graph_.inputs.size())));
   o.Set("outputs", Napi::Number::New(env, static_cast<double>(graph_.outputs.size())));
   o.Set("tensors", Napi::Number::New(env, static_cast<double>(graph_.tensors.size())));
@@ -437,6 +486,9 @@ void AddonNetwork::SetName(const Napi::CallbackInfo& info) { graph_.name = argSt
 
 Napi::Value AddonNetwork::Validate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+#ifdef TRTN_WITH_TENSORRT
+  if (tensorrtNetwork_) return env.Null();  // TensorRT's parser validated it
+#endif
   refreshWeights(env);
   Status s = inferInPlace(graph_);
   dirty_ = false;
@@ -447,6 +499,11 @@ Napi::Value AddonNetwork::Validate(const Napi::CallbackInfo& info) {
 void AddonNetwork::Dispose(const Napi::CallbackInfo&) {
   weightRefs_.clear();
   graph_ = Graph{};
+#ifdef TRTN_WITH_TENSORRT
+  tensorrtNetwork_.reset();  // TensorRT's objects go when the parser and running builds let go too
+  tensorrtShapeInputs_.clear();
+  tensorrtLayers_ = 0;
+#endif
 }
 
 }  // namespace trtn::addon

@@ -16,6 +16,7 @@
 #ifdef TRTN_WITH_TENSORRT
 #include "../tensorrt/backend/addon/AddonTrtEngine.h"
 #include "../tensorrt/backend/addon/AddonTrtExecutionContext.h"
+#include "../tensorrt/backend/addon/AddonTrtOnnxParser.h"
 #include "../tensorrt/backend/addon/AddonTrtRefitter.h"
 #include "../tensorrt/backend/addon/timingCache.h"
 #endif
@@ -68,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("deserializeEngine", Napi::Function::New(env, AddonBuilder::DeserializeEngine, "deserializeEngine"));
   exports.Set("deserializeEngineAsync", Napi::Function::New(env, AddonBuilder::DeserializeEngineAsync, "deserializeEngineAsync"));
   exports.Set("inspectPlan", Napi::Function::New(env, AddonBuilder::InspectPlan, "inspectPlan"));
+  exports.Set("readBuildConfig", Napi::Function::New(env, AddonBuilder::ReadBuildConfig, "readBuildConfig"));
   exports.Set("configureThreadPool", Napi::Function::New(env, ConfigureThreadPool, "configureThreadPool"));
   exports.Set("threadPoolStats", Napi::Function::New(env, ThreadPoolStats, "threadPoolStats"));
   exports.Set("getBackends", Napi::Function::New(env, GetBackends, "getBackends"));
@@ -82,6 +84,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef TRTN_WITH_TENSORRT
   exports.Set("tensorrtTimingCache", trt::addon::TimingCacheOps(env));
+  exports.Set("NativeTrtOnnxParser", trt::addon::AddonTrtOnnxParser::Init(env));
 #endif
   exports.Set("version", Napi::String::New(env, "0.1.0"));
   return exports;

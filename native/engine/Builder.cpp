@@ -226,21 +226,6 @@ EngineDesc buildEngine(Graph g, const BuildConfig& config, const LogFn& log, con
   std::vector<std::unique_ptr<Kernel>> kernels(desc.order.size());
   for (size_t i = 0; i < desc.order.size(); ++i) {
     const Node& n = g.nodes[desc.order[i]];
-    if (config.backend == BackendKind::kCuda) {
-      // Shape tensor inputs stay in host memory (TensorRT requires kHOST for them): CUDA kernels
-      // may read their values, never their data.
-      const OpDef& def = opDef(n.type);
-      for (size_t k = 0; k < n.inputs.size(); ++k) {
-        int32_t t = n.inputs[k];
-        if (t < 0 || !g.tensors[t].isInput) continue;
-        size_t in = static_cast<size_t>(std::find(g.inputs.begin(), g.inputs.end(), t) - g.inputs.begin());
-        bool valuesOnly = std::find(def.shapeInputs.begin(), def.shapeInputs.end(), static_cast<int>(k)) != def.shapeInputs.end();
-        if (in < shapeInputs.size() && shapeInputs[in] && !valuesOnly)
-          fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type), ") reads shape tensor input '",
-               g.tensors[t].name, "' as data; the cuda backend keeps shape tensor inputs in host memory and cannot "
-               "run it yet");
-      }
-    }
     kernels[i] = createKernel(config.backend, g, n);
   }
 

@@ -26,6 +26,9 @@ struct BuildConfig {
   int32_t avgTimingIterations = 1;
   int32_t profilingVerbosity = 0;
   int64_t workspaceLimit = -1;  // MemoryPoolType.WORKSPACE; -1 = unlimited
+  // BuilderFlag bits (bit k = nvinfer1::BuilderFlag value k; TF32 set by default, as in
+  // BuilderConfig). Only the tensorrt backend applies them; the built-in backends ignore them.
+  uint64_t flags = uint64_t{1} << 6;
 };
 
 using LogFn = std::function<void(int severity, const std::string& message)>;

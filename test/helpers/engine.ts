@@ -89,22 +89,59 @@ export async function buildEngine(define: (network: trt.NetworkDefinition) => vo
   }
 }
 
-/** Host storage for `n` elements of `dtype` (what decode() reads). */
-function hostStorage(dtype: DataType, n: number): trt.TypedArray {
-  const Ctor = trt.typedArrayFor(dtype);
-  return new Ctor(new ArrayBuffer(Ctor.BYTES_PER_ELEMENT * n), 0, n);
+/** Tensor memory the tests bind: see {@link tensorBuffer}. */
+export type TestBuffer = trt.HostBuffer | trt.cuda.DeviceBuffer;
+
+/**
+ * Memory of `byteLength` bytes (at least 1) for tensor `name`, where `engine`'s backend reads it:
+ * a HostBuffer on the cpu backend; a cuda.DeviceBuffer on the device backends (cuda, tensorrt),
+ * except for shape tensor inputs, whose values are read on the host (a HostBuffer there too).
+ */
+export function tensorBuffer(engine: trt.CudaEngine, name: string, byteLength: number): TestBuffer {
+  const size = Math.max(byteLength, 1);
+  if (engine.backend === 'cpu' || engine.isShapeInferenceIO(name)) return new trt.HostBuffer(size);
+  return new trt.cuda.DeviceBuffer(size);
 }
 
-/** An IOutputAllocator in device memory, for data-dependent outputs of the device backends. */
-class DeviceOutputAllocator implements trt.IOutputAllocator {
-  readonly buffers = new Map<string, trt.cuda.DeviceBuffer>();
-  readonly shapes = new Map<string, number[]>();
+/** Activation memory for setDeviceMemoryV2: host memory on cpu, device memory on device backends. */
+export function activationMemory(engine: trt.CudaEngine, byteLength: number): TestBuffer {
+  const size = Math.max(byteLength, 1);
+  return engine.backend === 'cpu' ? new trt.HostBuffer(size) : new trt.cuda.DeviceBuffer(size);
+}
 
-  reallocateOutputAsync(tensorName: string, _current: unknown, size: number): trt.cuda.DeviceBuffer {
+/** A {@link tensorBuffer} holding a copy of `data`. */
+export function tensorBufferFrom(engine: trt.CudaEngine, name: string, data: trt.TypedArray): TestBuffer {
+  const buffer = tensorBuffer(engine, name, data.byteLength);
+  try {
+    if (data.byteLength > 0) buffer.write(data);
+  } catch (err) {
+    buffer.dispose();
+    throw err;
+  }
+  return buffer;
+}
+
+/** Copies the first `byteLength` bytes of `buffer` (host or device memory) to a new ArrayBuffer. */
+export function readBytes(buffer: TestBuffer, byteLength: number): ArrayBuffer {
+  if (byteLength === 0) return new ArrayBuffer(0);
+  return buffer.read(DataType.UINT8, 0, byteLength).buffer as ArrayBuffer;
+}
+
+/**
+ * An IOutputAllocator for data-dependent outputs in the memory {@link tensorBuffer} picks for the
+ * engine's backend; keeps each output's buffer and dims of the last run.
+ */
+export class TestOutputAllocator implements trt.IOutputAllocator {
+  private readonly buffers = new Map<string, TestBuffer>();
+  private readonly shapes = new Map<string, number[]>();
+
+  constructor(private readonly engine: trt.CudaEngine) {}
+
+  reallocateOutputAsync(tensorName: string, _current: unknown, size: number): TestBuffer {
     const held = this.buffers.get(tensorName);
     if (held && held.byteLength >= size) return held;
     held?.dispose();
-    const grown = new trt.cuda.DeviceBuffer(Math.max(size, 1));
+    const grown = tensorBuffer(this.engine, tensorName, size);
     this.buffers.set(tensorName, grown);
     return grown;
   }
@@ -113,91 +150,62 @@ class DeviceOutputAllocator implements trt.IOutputAllocator {
     this.shapes.set(tensorName, [...dims]);
   }
 
+  /** Output `tensorName`'s memory in the last run, if it had one. */
+  buffer(tensorName: string): TestBuffer | undefined {
+    return this.buffers.get(tensorName);
+  }
+
+  /** Output `tensorName`'s dims in the last run, if it had one. */
+  shape(tensorName: string): number[] | undefined {
+    return this.shapes.get(tensorName);
+  }
+
   dispose(): void {
     for (const b of this.buffers.values()) b.dispose();
     this.buffers.clear();
+    this.shapes.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 
-/**
- * Runs an engine of a device backend (cuda, tensorrt) once: inputs and outputs in
- * cuda.DeviceBuffers, outputs copied back to the host after the run.
- */
-async function runOnDevice(
-  engine: trt.CudaEngine,
-  feeds: Record<string, Feed>,
-  opts: { profileIndex?: number; sync?: boolean },
-): Promise<Record<string, Ref>> {
-  const context = engine.createExecutionContext();
-  const buffers: trt.cuda.DeviceBuffer[] = [];
-  const dataDependent = new DeviceOutputAllocator();
-  try {
-    if (opts.profileIndex) context.setOptimizationProfileAsync(opts.profileIndex);
-    for (const [name, feed] of Object.entries(feeds)) {
-      const dtype = feed.dtype ?? engine.getTensorDataType(name);
-      context.setInputShape(name, feed.ref.dims);
-      const host = encode(feed.ref, dtype);
-      const buf = host.byteLength > 0 ? trt.cuda.DeviceBuffer.from(host) : new trt.cuda.DeviceBuffer(1);
-      buffers.push(buf);
-      context.setTensorAddress(name, buf);
-    }
-    const outputs: Array<{ name: string; buf: trt.cuda.DeviceBuffer | undefined; dims: number[]; dtype: DataType }> = [];
-    for (let i = 0; i < engine.numIOTensors; i += 1) {
-      const name = engine.getIOTensorName(i);
-      if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
-      const dims = context.getTensorShape(name);
-      const dtype = engine.getTensorDataType(name);
-      if (dims.some((d) => d < 0)) {
-        context.setOutputAllocator(name, dataDependent);
-        outputs.push({ name, buf: undefined, dims, dtype });
-        continue;
-      }
-      const buf = new trt.cuda.DeviceBuffer(Math.max(trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1)), 1));
-      buffers.push(buf);
-      context.setTensorAddress(name, buf);
-      outputs.push({ name, buf, dims, dtype });
-    }
-    if (opts.sync) context.executeV2();
-    else await context.enqueueV3();
-    const result: Record<string, Ref> = {};
-    for (const o of outputs) {
-      const buf = o.buf ?? dataDependent.buffers.get(o.name);
-      const dims = o.buf ? o.dims : (dataDependent.shapes.get(o.name) ?? o.dims);
-      const host = hostStorage(o.dtype, dims.reduce((a, b) => a * b, 1));
-      if (host.byteLength > 0) buf!.copyTo(host, { byteLength: host.byteLength });
-      result[o.name] = decode(host, dims, o.dtype);
-    }
-    return result;
-  } finally {
-    for (const b of buffers) b.dispose();
-    dataDependent.dispose();
-    context.dispose();
-  }
+/** A tensor's dims and its values as the engine stores them (INT4 and FP4 packed two a byte). */
+export interface TensorBytes {
+  dims: number[];
+  dtype: DataType;
+  bytes: ArrayBuffer;
+}
+
+export interface RunOptions {
+  profileIndex?: number;
+  /** executeV2() instead of enqueueV3(). */
+  sync?: boolean;
 }
 
 /**
- * Runs an engine once on `feeds` (input name -> values) and returns every output. Engines of the
- * device backends (cuda, tensorrt) run with their tensors in device memory.
+ * Runs an engine once on every backend: each input's bytes and every output are bound in
+ * {@link tensorBuffer} memory (data-dependent outputs through a {@link TestOutputAllocator}), and
+ * the outputs are copied back to the host after the run.
  */
-export async function runEngine(
+export async function runEngineBytes(
   engine: trt.CudaEngine,
-  feeds: Record<string, Feed>,
-  opts: { profileIndex?: number; sync?: boolean } = {},
-): Promise<Record<string, Ref>> {
-  if (engine.backend !== 'cpu') return runOnDevice(engine, feeds, opts);
+  inputs: Record<string, { dims: number[]; data: trt.TypedArray }>,
+  opts: RunOptions = {},
+): Promise<Record<string, TensorBytes>> {
   const context = engine.createExecutionContext();
-  const buffers: trt.HostBuffer[] = [];
-  const dataDependent = new trt.HostOutputAllocator();
+  const buffers: TestBuffer[] = [];
+  const dataDependent = new TestOutputAllocator(engine);
   try {
     if (opts.profileIndex) context.setOptimizationProfileAsync(opts.profileIndex);
-    for (const [name, feed] of Object.entries(feeds)) {
-      const dtype = feed.dtype ?? engine.getTensorDataType(name);
-      context.setInputShape(name, feed.ref.dims);
-      const buf = trt.HostBuffer.from(encode(feed.ref, dtype));
+    for (const [name, input] of Object.entries(inputs)) {
+      context.setInputShape(name, input.dims);
+      const buf = tensorBufferFrom(engine, name, input.data);
       buffers.push(buf);
       context.setTensorAddress(name, buf);
     }
-    const outputs: Array<{ name: string; buf: trt.HostBuffer; dims: number[]; dtype: DataType }> = [];
+    const outputs: Array<{ name: string; buf: TestBuffer | undefined; dims: number[]; dtype: DataType }> = [];
     for (let i = 0; i < engine.numIOTensors; i += 1) {
       const name = engine.getIOTensorName(i);
       if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
@@ -206,26 +214,22 @@ export async function runEngine(
       if (dims.some((d) => d < 0)) {
         // Data-dependent dims: memory and dims come from the run, through an output allocator.
         context.setOutputAllocator(name, dataDependent);
-        outputs.push({ name, buf: undefined as unknown as trt.HostBuffer, dims, dtype });
+        outputs.push({ name, buf: undefined, dims, dtype });
         continue;
       }
-      const bytes = trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1));
-      const buf = new trt.HostBuffer(Math.max(bytes, 1));
+      const buf = tensorBuffer(engine, name, trt.byteSizeOf(dtype, count(dims)));
       buffers.push(buf);
       context.setTensorAddress(name, buf);
       outputs.push({ name, buf, dims, dtype });
     }
     if (opts.sync) context.executeV2();
     else await context.enqueueV3();
-    const result: Record<string, Ref> = {};
+    const result: Record<string, TensorBytes> = {};
     for (const o of outputs) {
-      if (!o.buf) {
-        o.buf = dataDependent.buffer(o.name)!;
-        o.dims = dataDependent.shape(o.name)!;
-      }
-      const Ctor = trt.typedArrayFor(o.dtype);
-      const count = o.dims.reduce((a, b) => a * b, 1);
-      result[o.name] = decode(new Ctor(o.buf.arrayBuffer.slice(0), 0, count), o.dims, o.dtype);
+      const dims = o.buf ? o.dims : (dataDependent.shape(o.name) ?? o.dims);
+      const byteLength = trt.byteSizeOf(o.dtype, count(dims));
+      const buf = o.buf ?? dataDependent.buffer(o.name);
+      result[o.name] = { dims, dtype: o.dtype, bytes: byteLength > 0 ? readBytes(buf!, byteLength) : new ArrayBuffer(0) };
     }
     return result;
   } finally {
@@ -235,11 +239,33 @@ export async function runEngine(
   }
 }
 
+function count(dims: number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Runs an engine once on `feeds` (input name -> values) and returns every output, on every
+ * backend (see {@link runEngineBytes}).
+ */
+export async function runEngine(engine: trt.CudaEngine, feeds: Record<string, Feed>, opts: RunOptions = {}): Promise<Record<string, Ref>> {
+  const inputs: Record<string, { dims: number[]; data: trt.TypedArray }> = {};
+  for (const [name, feed] of Object.entries(feeds)) {
+    inputs[name] = { dims: feed.ref.dims, data: encode(feed.ref, feed.dtype ?? engine.getTensorDataType(name)) };
+  }
+  const outputs = await runEngineBytes(engine, inputs, opts);
+  const result: Record<string, Ref> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    const Ctor = trt.typedArrayFor(o.dtype);
+    result[name] = decode(new Ctor(o.bytes, 0, count(o.dims)), o.dims, o.dtype);
+  }
+  return result;
+}
+
 /** Build + run in one call; returns the outputs in markOutput order as well as by name. */
 export async function runNetwork(
   define: (network: trt.NetworkDefinition) => void,
   feeds: Record<string, Feed>,
-  opts: BuildOptions & { profileIndex?: number; sync?: boolean } = {},
+  opts: BuildOptions & RunOptions = {},
 ): Promise<Ref[] & { byName: Record<string, Ref> }> {
   const engine = await buildEngine(define, opts);
   try {

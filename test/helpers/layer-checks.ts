@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import * as trt from '../../lib/index.js';
-import { buildEngine, quietLogger } from './engine.js';
+import { buildEngine, quietLogger, runEngineBytes } from './engine.js';
 import { toBfloat16Bits, toFloat16Bits } from './onnx.js';
 
 /**
@@ -69,42 +69,21 @@ export async function runRaw(
   }
 }
 
-/** Runs a built engine once on raw typed arrays, as {@link runRaw}; the caller keeps the engine. */
+/**
+ * Runs a built engine once on raw typed arrays, as {@link runRaw}, on every backend (memory bound
+ * by {@link runEngineBytes}); the caller keeps the engine.
+ */
 export async function runEngineRaw(engine: trt.CudaEngine, feeds: Record<string, RawTensor>): Promise<Record<string, RawTensor>> {
-  const context = engine.createExecutionContext();
-  const buffers: trt.HostBuffer[] = [];
-  try {
-    for (const [name, feed] of Object.entries(feeds)) {
-      context.setInputShape(name, feed.dims);
-      const buf = trt.HostBuffer.from(feed.data);
-      buffers.push(buf);
-      context.setTensorAddress(name, buf);
-    }
-    const outs: Array<{ name: string; buf: trt.HostBuffer; dims: number[]; dtype: trt.DataType }> = [];
-    for (let i = 0; i < engine.numIOTensors; i += 1) {
-      const name = engine.getIOTensorName(i);
-      if (engine.getTensorIOMode(name) !== trt.TensorIOMode.OUTPUT) continue;
-      const dims = context.getTensorShape(name);
-      const dtype = engine.getTensorDataType(name);
-      const buf = new trt.HostBuffer(Math.max(trt.byteSizeOf(dtype, dims.reduce((a, b) => a * b, 1)), 1));
-      buffers.push(buf);
-      context.setTensorAddress(name, buf);
-      outs.push({ name, buf, dims, dtype });
-    }
-    await context.enqueueV3();
-    const result: Record<string, RawTensor> = {};
-    for (const o of outs) {
-      const Ctor = trt.typedArrayFor(o.dtype);
-      const count = o.dims.reduce((a, b) => a * b, 1);
-      // INT4 and FP4 come back as their packed bytes.
-      const length = trt.isPackedDataType(o.dtype) ? trt.byteSizeOf(o.dtype, count) : count;
-      result[o.name] = { dims: o.dims, data: new Ctor(o.buf.arrayBuffer.slice(0), 0, length) };
-    }
-    return result;
-  } finally {
-    for (const b of buffers) b.dispose();
-    context.dispose();
+  const outputs = await runEngineBytes(engine, feeds);
+  const result: Record<string, RawTensor> = {};
+  for (const [name, o] of Object.entries(outputs)) {
+    const Ctor = trt.typedArrayFor(o.dtype);
+    const count = o.dims.reduce((a, b) => a * b, 1);
+    // INT4 and FP4 come back as their packed bytes.
+    const length = trt.isPackedDataType(o.dtype) ? trt.byteSizeOf(o.dtype, count) : count;
+    result[name] = { dims: o.dims, data: new Ctor(o.bytes, 0, length) };
   }
+  return result;
 }
 
 /** Weights holding `values` stored as `dtype` (HALF/BF16 as bit patterns, BOOL as 0/1 bytes). */

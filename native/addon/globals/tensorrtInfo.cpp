@@ -68,6 +68,8 @@ trt::TrtPlanMeta readMeta(Napi::Env env, Napi::Value v) {
   meta.computeMinor = intOf("computeMinor");
   Napi::Value name = o.Get("deviceName");
   if (name.IsString()) meta.deviceName = name.As<Napi::String>().Utf8Value();
+  Napi::Value compatibility = o.Get("compatibility");
+  if (compatibility.IsNumber()) meta.compatibility = compatibility.As<Napi::Number>().Uint32Value();
   return meta;
 }
 
@@ -91,6 +93,7 @@ Napi::Value ViewPlan(const Napi::CallbackInfo& info) {
     o.Set("computeMajor", view.meta.computeMajor);
     o.Set("computeMinor", view.meta.computeMinor);
     o.Set("deviceName", view.meta.deviceName);
+    if (view.meta.compatibility != 0) o.Set("compatibility", view.meta.compatibility);
   }
   if (view.form != trt::TrtPlanForm::kNotTensorRT) {
     o.Set("engineOffset", Napi::Number::New(env, static_cast<double>(view.engine - data)));

@@ -110,6 +110,9 @@ Napi::Promise AddonCudaStream::laterCompletion(Napi::Env env, std::vector<Napi::
     const cudaError_t err = cudaStreamAddCallback(s->get(), &AddonCudaStream::onStream, c, 0);
     if (err != cudaSuccess) {
       if (c->status.ok()) c->status = statusOf(err, "cudaStreamAddCallback");
+      // No callback will say when the queued work is done: wait for it here (a host thread)
+      // before the holds are released.
+      cudaStreamSynchronize(s->get());
       c->tsfn.NonBlockingCall(c);
     }
   };
@@ -132,6 +135,9 @@ Napi::Promise AddonCudaStream::completion(Napi::Env env, std::vector<Napi::Refer
   cudaError_t err = cudaStreamAddCallback(s, &AddonCudaStream::onStream, c, 0);
   if (err != cudaSuccess) {
     Status st = statusOf(err, "cudaStreamAddCallback");
+    // No callback will say when the queued work is done, and it may read the held memory: wait
+    // for it before releasing them (a failure path; the JS thread blocks only here).
+    cudaStreamSynchronize(s);
     c->deferred.Reject(makeError(env, st).Value());
     delete c;
     return promise;

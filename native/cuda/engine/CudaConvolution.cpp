@@ -8,7 +8,11 @@
 // cudnnConvolutionBiasActivationForward where cuDNN allows it (RELU with any algorithm, IDENTITY
 // with IMPLICIT_PRECOMP_GEMM only), else in one kernel after the convolution. Descriptors are
 // made once per input shape. Groups and depthwise come from the filter shape plus the group
-// count; asymmetric padding (SAME_UPPER with an even window) pads the input into the workspace.
+// count; asymmetric padding (SAME_UPPER with an even window, explicit pre != post) and windows
+// that run past the padded input (EXPLICIT_ROUND_UP) pad the input with zeros into the
+// workspace, so cuDNN sees symmetric zero padding. HALF/BF16 data with FLOAT kernel weights that
+// the data type cannot hold exactly run in FP32 (data cast through the workspace), as the CPU
+// backend computes with the float weights; weights given in the data type keep tensor cores.
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -77,6 +81,9 @@ struct Plan {
   Dims paddedDims;   // input dims after explicit padding (prePad)
   int64_t pre[kernels::kMaxDims] = {};
   size_t paddedBytes = 0;
+  // FP32 staging: the input and output cast to float, after the padded input in the workspace.
+  size_t stageInBytes = 0, stageOutBytes = 0;
+  size_t scratchBytes() const { return paddedBytes + stageInBytes + stageOutBytes; }
 };
 
 // Everything a run at one input shape and workspace size reuses.
@@ -107,29 +114,33 @@ class ConvKernel : public CudaKernel {
     if (const Weights* b = n.getWeights("bias")) bias_ = *b;
     hasBias_ = !bias_.empty() || n.input(2) >= 0;
     hasResidual_ = n.input(3) >= 0;
+    staged_ = type_ != DataType::kFLOAT && kernel_.type == DataType::kFLOAT && !exactIn(kernel_, type_);
+    compute_ = staged_ ? DataType::kFLOAT : type_;
     tunedAlgo_ = static_cast<int>(n.getInt("cudnnAlgo", -1));
     tunedMath_ = static_cast<int>(n.getInt("cudnnMathType", -1));
     name_ = tunedAlgo_ >= 0 ? std::string("cudnn-") + algoName(tunedAlgo_) : "cudnn";
   }
 
   void uploadWeights(DeviceWeights& to) override {
-    kernelDevice_ = to.upload(kernel_, type_);
+    kernelDevice_ = to.upload(kernel_, compute_);
     biasDevice_ = to.upload(bias_, type_);
+    if (staged_) biasFloat_ = to.upload(bias_, DataType::kFLOAT);
   }
 
   size_t workspaceBytes(const std::vector<Dims>& in, const std::vector<Dims>& out) const override {
-    Plan p = plan(in[0], out[0]);
+    if (volume(out[0]) <= 0) return 0;  // run() launches nothing
+    Plan p = plan(in[0], out[0], true);
     std::unique_lock<std::mutex> lock;
     void* handle = cudnnQueryHandle(lock);
-    return p.paddedBytes + choose(handle, p, cap()).workspace;
+    return p.scratchBytes() + choose(handle, p, cap()).workspace;
   }
 
   std::string tune(Node& node, const std::vector<Dims>& in, const std::vector<Dims>& out, int64_t limit) override {
     if (volume(out[0]) <= 0) return {};
     if (limit >= 0) limit_ = static_cast<size_t>(limit);
     const Plan p = plan(in[0], out[0]);
-    if (p.paddedBytes >= cap()) return {};
-    const size_t available = cap() - p.paddedBytes;
+    if (p.scratchBytes() >= cap()) return {};
+    const size_t available = cap() - p.scratchBytes();
     std::vector<Choice> candidates = listed(p, available);
     if (candidates.size() < 2) return {};
 
@@ -139,7 +150,7 @@ class ConvKernel : public CudaKernel {
       for (int v : d) n *= v;
       return n;
     };
-    const size_t es = dataTypeSize(type_);
+    const size_t es = dataTypeSize(compute_);
     size_t maxWs = 0;
     for (const Choice& c : candidates) maxWs = std::max(maxWs, c.workspace);
     struct Buffer {
@@ -232,21 +243,42 @@ class ConvKernel : public CudaKernel {
     void* handle = io.libs->cudnn(stream);
     const Prepared& e = prepared(handle, x.dims, y.dims, io.workspaceBytes);
     const Plan& p = e.plan;
-    TRTN_CHECK(io.workspaceBytes >= p.paddedBytes + e.choice.workspace, StatusCode::kInternal, "layer '", node_.name,
+    TRTN_CHECK(io.workspaceBytes >= p.scratchBytes() + e.choice.workspace, StatusCode::kInternal, "layer '", node_.name,
                "': convolution workspace smaller than planned");
+    uint8_t* scratch = static_cast<uint8_t*>(io.workspace);
     Operands o;
     o.x = x.data;
     o.w = io.in.size() > 1 && io.in[1].data ? io.in[1].data : kernelDevice_;
     o.bias = io.in.size() > 2 && io.in[2].data ? io.in[2].data : biasDevice_;
     o.residual = io.in.size() > 3 ? io.in[3].data : nullptr;
     o.y = y.data;
-    if (p.prePad) {
-      kernels::pad(x.data, contiguousView(x.dims), io.workspace, contiguousView(p.paddedDims), p.pre,
-                   static_cast<int>(dataTypeSize(x.type)), stream);
-      o.x = io.workspace;
+    if (staged_) {
+      void* xs = scratch + p.paddedBytes;
+      kernels::cast(x.data, x.type, xs, compute_, x.count(), stream);
+      o.x = xs;
+      o.y = scratch + p.paddedBytes + p.stageInBytes;
     }
-    o.workspace = e.choice.workspace ? static_cast<uint8_t*>(io.workspace) + p.paddedBytes : nullptr;
-    launch(handle, e, o, stream);
+    if (p.prePad) {
+      kernels::pad(o.x, contiguousView(x.dims), scratch, contiguousView(p.paddedDims), p.pre,
+                   static_cast<int>(dataTypeSize(compute_)), stream);
+      o.x = scratch;
+    }
+    o.workspace = e.choice.workspace ? scratch + p.scratchBytes() : nullptr;
+    if (!staged_) {
+      launch(handle, e, o, stream);
+      return;
+    }
+    // FP32 product; bias and activation in FP32 too (one rounding, as the CPU backend) unless a
+    // residual or a bias tensor in the data type joins, which then run after the cast.
+    launch(handle, e, o, stream, false);
+    const bool biasTensor = io.in.size() > 2 && io.in[2].data;
+    if (!o.residual && !biasTensor) {
+      epilogue(e.plan, o.y, compute_, biasFloat_, nullptr, stream);
+      kernels::cast(o.y, compute_, y.data, y.type, y.count(), stream);
+    } else {
+      kernels::cast(o.y, compute_, y.data, y.type, y.count(), stream);
+      epilogue(e.plan, y.data, type_, o.bias, o.residual, stream);
+    }
   }
 
   const char* implementation() const override { return name_.c_str(); }
@@ -258,11 +290,34 @@ class ConvKernel : public CudaKernel {
   // IMPLICIT_PRECOMP_GEMM (the one cuDNN documents IDENTITY for).
   bool fusable(int algo) const {
     const int act = attrs_.activation.type;
-    if (!hasBias_) return false;
+    if (!hasBias_ || staged_) return false;
     return act == kRelu || (act < 0 && algo == kImplicitPrecompGemm);
   }
 
-  void launch(void* handle, const Prepared& e, const Operands& o, cudaStream_t stream) const {
+  // Whether every weight converts to `type` and back unchanged.
+  static bool exactIn(const Weights& w, DataType type) {
+    std::vector<uint8_t> one(8);
+    for (int64_t i = 0; i < w.count; ++i) {
+      const double v = loadAsDouble(w.data.get(), w.type, i);
+      storeFromDouble(one.data(), type, 0, v);
+      const double back = loadAsDouble(one.data(), type, 0);
+      if (!(back == v) && !(v != v && back != back)) return false;
+    }
+    return true;
+  }
+
+  // Bias (per output map), activation and residual over y, in place.
+  void epilogue(const Plan& p, void* y, DataType type, const void* bias, const void* residual, cudaStream_t stream) const {
+    const int act = attrs_.activation.type;
+    if (!bias && act < 0 && !residual) return;
+    int64_t inner = 1, count = 1;
+    for (size_t i = 2; i < p.yDims.size(); ++i) inner *= p.yDims[i];
+    for (int v : p.yDims) count *= v;
+    kernels::biasActivation(y, y, count, type, bias, attrs_.numOutputMaps, inner, act, attrs_.activation.alpha,
+                            attrs_.activation.beta, stream, residual);
+  }
+
+  void launch(void* handle, const Prepared& e, const Operands& o, cudaStream_t stream, bool withEpilogue = true) const {
     const Cudnn& api = e.d.api;
     const float one = 1.f, zero = 0.f;
     if (e.fused) {
@@ -276,14 +331,7 @@ class ConvKernel : public CudaKernel {
     checkCudnn(api.forward(handle, &one, e.d.x, o.x, e.d.w, o.w, e.d.conv, e.choice.algo, o.workspace,
                            e.choice.workspace, &zero, e.d.y, o.y),
                "cudnnConvolutionForward");
-    const int act = attrs_.activation.type;
-    if (o.bias || act >= 0 || o.residual) {
-      int64_t inner = 1, count = 1;
-      for (size_t i = 2; i < e.plan.yDims.size(); ++i) inner *= e.plan.yDims[i];
-      for (int v : e.plan.yDims) count *= v;
-      kernels::biasActivation(o.y, o.y, count, type_, o.bias, attrs_.numOutputMaps, inner, act, attrs_.activation.alpha,
-                              attrs_.activation.beta, stream, o.residual);
-    }
+    if (withEpilogue) epilogue(e.plan, o.y, type_, o.bias, o.residual, stream);
   }
 
   // The cached state for this shape and workspace, made on first use.
@@ -295,16 +343,18 @@ class ConvKernel : public CudaKernel {
     e->inDims = x;
     e->available = workspaceBytes;
     e->plan = plan(x, y);
-    TRTN_CHECK(workspaceBytes >= e->plan.paddedBytes, StatusCode::kInternal, "layer '", node_.name,
+    TRTN_CHECK(workspaceBytes >= e->plan.scratchBytes(), StatusCode::kInternal, "layer '", node_.name,
                "': convolution workspace smaller than its padded input");
-    e->choice = choose(handle, e->plan, workspaceBytes - e->plan.paddedBytes);
+    e->choice = choose(handle, e->plan, workspaceBytes - e->plan.scratchBytes());
     e->fused = fusable(e->choice.algo);
     describe(*e);
     cache_.push_back(std::move(e));
     return *cache_.back();
   }
 
-  Plan plan(const Dims& x, const Dims& y) const {
+  // planning: the workspace is planned at the largest shapes, where SAME and EXPLICIT_ROUND_UP
+  // windows may fit without padding while smaller shapes of the profile need it: reserve it then.
+  Plan plan(const Dims& x, const Dims& y, bool planning = false) const {
     const int nsp = attrs_.window.nsp;
     Dims spatial(x.end() - nsp, x.end());
     ops::WindowGeometry g = ops::makeWindowGeometry(node_, attrs_.window, ops::WindowOp::kForward, spatial);
@@ -315,13 +365,19 @@ class ConvKernel : public CudaKernel {
     p.wDims = {static_cast<int>(attrs_.numOutputMaps), static_cast<int>(x[1] / groups)};
     p.yDims = {static_cast<int>(y[0]), static_cast<int>(y[1])};
     p.paddedDims = {x[0], x[1]};
+    // Trailing padding per axis: as given, unless the last window runs past it (EXPLICIT_ROUND_UP
+    // counts such windows; the CPU reads zeros there), then just enough for that window.
+    int64_t post[3] = {0, 0, 0};
     for (int a = first; a < 3; ++a) {
       const ops::AxisGeometry& ax = g.axis[a];
-      if (ax.pre != ax.post) p.prePad = true;
+      const int64_t eff = (ax.kernel - 1) * ax.dilation + 1, padded = ax.in + ax.pre + ax.post;
+      const bool fits = padded >= eff && (padded - eff) / ax.stride + 1 == ax.out;
+      post[a] = fits ? ax.post : (ax.out - 1) * ax.stride + eff - ax.in - ax.pre;
+      if (ax.pre != post[a]) p.prePad = true;
     }
     for (int a = first; a < 3; ++a) {
       const ops::AxisGeometry& ax = g.axis[a];
-      const int64_t padded = ax.in + ax.pre + ax.post;
+      const int64_t padded = ax.in + ax.pre + post[a];
       p.xDims.push_back(static_cast<int>(p.prePad ? padded : ax.in));
       p.paddedDims.push_back(padded);
       p.wDims.push_back(static_cast<int>(ax.kernel));
@@ -332,17 +388,22 @@ class ConvKernel : public CudaKernel {
       if (p.prePad) {
         const int64_t eff = (ax.kernel - 1) * ax.dilation + 1;
         if (padded < eff || (padded - eff) / ax.stride + 1 != ax.out)
-          fail(StatusCode::kUnsupported, "layer '", node_.name, "' (CONVOLUTION): this padding geometry is not supported "
-               "by the cuda backend yet; build for the 'cpu' backend");
+          fail(StatusCode::kInternal, "layer '", node_.name, "' (CONVOLUTION): the padded input (", padded,
+               ") does not give ", ax.out, " outputs along a spatial axis");
       }
     }
-    if (p.prePad) {
+    const bool shapeDependent = attrs_.window.paddingMode != ops::PaddingMode::kEXPLICIT_ROUND_DOWN;
+    if (p.prePad || (planning && shapeDependent)) {
       // pad() takes the full-rank dims; the leading size-1 axis of a 1-D convolution is not in x.
       Dims full = {x[0], x[1]};
-      for (int a = 3 - nsp; a < 3; ++a) full.push_back(g.axis[a].in + g.axis[a].pre + g.axis[a].post);
+      for (int a = 3 - nsp; a < 3; ++a) full.push_back(g.axis[a].in + g.axis[a].pre + post[a]);
       p.paddedDims = full;
       for (int a = 3 - nsp, i = 2; a < 3; ++a, ++i) p.pre[i] = g.axis[a].pre;
-      p.paddedBytes = static_cast<size_t>(alignUp(byteSizeOf(type_, volume(full)), 256));
+      p.paddedBytes = static_cast<size_t>(alignUp(byteSizeOf(compute_, volume(full)), 256));
+    }
+    if (staged_) {
+      p.stageInBytes = static_cast<size_t>(alignUp(byteSizeOf(compute_, volume(x)), 256));
+      p.stageOutBytes = static_cast<size_t>(alignUp(byteSizeOf(compute_, volume(y)), 256));
     }
     return p;
   }
@@ -359,7 +420,7 @@ class ConvKernel : public CudaKernel {
 
   void describeConv(Descriptors& d, const Plan& p, int mathType) const {
     const Cudnn& api = d.api;
-    const int type = cudnnTypeOf(type_);
+    const int type = cudnnTypeOf(compute_);
     const int nd = static_cast<int>(p.xDims.size());
     checkCudnn(api.createTensor(&d.x), "cudnnCreateTensorDescriptor");
     checkCudnn(api.setTensorNd(d.x, type, nd, p.xDims.data(), stridesOf(p.xDims).data()), "cudnnSetTensorNdDescriptor(x)");
@@ -396,7 +457,7 @@ class ConvKernel : public CudaKernel {
   std::vector<Choice> listed(const Plan& p, size_t available) const {
     std::unique_lock<std::mutex> lock;
     void* handle = cudnnQueryHandle(lock);
-    const bool fp32 = type_ == DataType::kFLOAT;
+    const bool fp32 = compute_ == DataType::kFLOAT;
     Descriptors d;
     describeConv(d, p, fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH);
     CudnnConvPerf perf[16] = {};
@@ -426,7 +487,7 @@ class ConvKernel : public CudaKernel {
   // The tuned choice when it fits this geometry and `available`, else the v7 heuristic's first
   // usable algorithm, else IMPLICIT_GEMM (no workspace).
   Choice choose(void* handle, const Plan& p, size_t available) const {
-    const bool fp32 = type_ == DataType::kFLOAT;
+    const bool fp32 = compute_ == DataType::kFLOAT;
     if (tunedAlgo_ >= 0) {
       Choice c;
       c.algo = tunedAlgo_;
@@ -475,6 +536,8 @@ class ConvKernel : public CudaKernel {
   Node node_;
   ops::ConvAttrs attrs_;
   DataType type_;
+  DataType compute_;  // the type cuDNN runs in: type_, or FLOAT when staged_
+  bool staged_ = false;
   Weights kernel_, bias_;
   bool hasBias_ = false, hasResidual_ = false;
   int tunedAlgo_ = -1, tunedMath_ = -1;
@@ -482,6 +545,7 @@ class ConvKernel : public CudaKernel {
   size_t limit_ = std::numeric_limits<size_t>::max();
   void* kernelDevice_ = nullptr;
   void* biasDevice_ = nullptr;
+  void* biasFloat_ = nullptr;  // staged_: the bias weights in FP32
   mutable std::mutex mutex_;
   mutable std::vector<std::unique_ptr<Prepared>> cache_;
 };

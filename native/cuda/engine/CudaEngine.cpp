@@ -3,6 +3,7 @@
 // run.
 #include "CudaEngine.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -105,6 +106,15 @@ namespace cuda {
 
 namespace {
 
+// Input `k` of `node` is a shape tensor input that its kernel reads as data, not only as values:
+// such inputs live in host memory (TensorRT's kHOST), so the run copies them to device memory.
+bool readsShapeInputAsData(const Engine& e, const Node& node, size_t k) {
+  const int32_t t = node.inputs[k];
+  if (t < 0 || !e.graph().tensors[t].isInput || !e.isShapeInferenceIO(t)) return false;
+  const std::vector<int>& valuesOnly = opDef(node.type).shapeInputs;
+  return std::find(valuesOnly.begin(), valuesOnly.end(), static_cast<int>(k)) == valuesOnly.end();
+}
+
 // The cuda backend of the shared run loop (runLayers): kernels are launched on a stream. Runs
 // that may synchronize the host (hostSync) also get memory sized while they run, from the
 // context's pool, and reads of device values on the host; other runs never wait, so that they can
@@ -151,6 +161,9 @@ class CudaRunBackend final : public RunBackend {
       if (out.data && source) copyDevice(out.data, source, byteSizeOf(out.type, volume(out.dims)), stream_);
       return;
     }
+    if (e.desc().hasShapeTensorInputs())
+      for (size_t k = 0; k < node.inputs.size(); ++k)
+        if (readsShapeInputAsData(e, node, k)) layer.in[k].data = shapeInputOnDevice(node.inputs[k], layer.in[k]);
     io_.in.swap(layer.in);
     io_.out.swap(layer.out);
     io_.workspace = layer.workspace;
@@ -176,11 +189,25 @@ class CudaRunBackend final : public RunBackend {
   std::vector<std::shared_ptr<void>>& holds() { return holds_; }
 
  private:
+  // A device copy of shape tensor input `t` (host memory), made once per run in run memory.
+  void* shapeInputOnDevice(int32_t t, const TensorRef& host) {
+    for (const auto& [tensor, copy] : shapeInputCopies_)
+      if (tensor == t) return copy;
+    const int64_t bytes = byteSizeOf(host.type, volume(host.dims));
+    void* copy = allocate(std::max<int64_t>(bytes, 1), "a device copy of shape tensor input '" + s_.engine->graph().tensors[t].name + "'");
+    // The snapshot's host copy stays alive until the run's work has completed.
+    if (bytes > 0)
+      check(cudaMemcpyAsync(copy, host.data, static_cast<size_t>(bytes), cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync");
+    shapeInputCopies_.emplace_back(t, copy);
+    return copy;
+  }
+
   const ExecutionSnapshot& s_;
   cudaStream_t stream_;
   bool hostSync_;
   CudaKernelIO io_;  // reused for every layer: its vectors keep their capacity
   std::vector<std::shared_ptr<void>> holds_;
+  std::vector<std::pair<int32_t, void*>> shapeInputCopies_;
 };
 
 // Launches every layer of a run that never waits for the GPU.
@@ -198,10 +225,20 @@ bool needsHostSync(const ExecutionSnapshot& s) {
   const Engine& e = *s.engine;
   const Graph& g = e.graph();
   const auto& order = e.desc().order;
+  // Shape tensor inputs read as data are copied to run memory, which only such runs have.
+  if (e.desc().hasShapeTensorInputs())
+    for (size_t pos = 0; pos < order.size(); ++pos) {
+      const Node& node = g.nodes[order[pos]];
+      if (node.type == LayerType::kCONSTANT) continue;
+      for (size_t k = 0; k < node.inputs.size(); ++k)
+        if (readsShapeInputAsData(e, node, k)) return true;
+    }
   std::vector<TensorRef> in;
   for (size_t pos = 0; pos < order.size(); ++pos) {
     const Node& node = g.nodes[order[pos]];
-    if (node.type != LayerType::kLOOP) continue;  // the only kernels that may read values on the host
+    // The only kernels that may read values on the host: a loop's trip count or condition, a
+    // CUMULATIVE axis computed while running.
+    if (node.type != LayerType::kLOOP && node.type != LayerType::kCUMULATIVE) continue;
     in.assign(node.inputs.size(), TensorRef{});
     for (size_t k = 0; k < node.inputs.size(); ++k) {
       const int32_t t = node.inputs[k];

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "CudaIntegerGemm.h"
 #include "CudaLibraries.h"
 #include "CudaOpsCommon.h"
 
@@ -234,11 +235,13 @@ class GemmKernel : public CudaKernel {
 
 }  // namespace
 
-std::unique_ptr<CudaKernel> makeMatrixMultiply(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
+std::unique_ptr<CudaKernel> makeMatrixMultiply(const Node& n, const std::vector<DataType>& in,
+                                               const std::vector<DataType>& out) {
   auto refuse = [&](const std::string& what) {
     fail(StatusCode::kUnsupported, "layer '", n.name, "' (MATRIX_MULTIPLY): ", what,
          " is not supported by the cuda backend yet; build for the 'cpu' backend");
   };
+  if (in[0] == DataType::kINT32) return makeIntegerMatrixMultiply(n, in, out);
   if (in[0] != DataType::kFLOAT && in[0] != DataType::kHALF && in[0] != DataType::kBF16)
     refuse(std::string("data type ") + dataTypeName(in[0]));
   if (n.input(1) < 0) refuse("a right operand given only as constantB");

@@ -152,7 +152,8 @@ class CastKernel : public CudaKernel {
   void run(CudaKernelIO& io) override {
     const TensorRef& x = io.in[0];
     const TensorRef& y = io.out[0];
-    if (x.type == y.type) copyDevice(y.data, x.data, byteSizeOf(x.type, x.count()), streamOf(io));
+    // BOOL to BOOL still converts: a source byte other than 0 or 1 becomes 1, as on the CPU.
+    if (x.type == y.type && x.type != DataType::kBOOL) copyDevice(y.data, x.data, byteSizeOf(x.type, x.count()), streamOf(io));
     else if (kernels::needsExactCast(x.type, y.type)) kernels::castExact(x.data, x.type, y.data, y.type, x.count(), streamOf(io));
     else kernels::cast(x.data, x.type, y.data, y.type, x.count(), streamOf(io));
   }

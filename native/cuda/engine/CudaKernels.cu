@@ -262,10 +262,18 @@ __device__ __forceinline__ float floatOp(int op, float a, float b) {
 }
 
 template <typename T>
-__global__ void elementwiseK(int op, const T* a, Strided av, const T* b, Strided bv, void* out, int64_t n) {
+__global__ void elementwiseK(int op, const T* a, Strided av, const T* b, Strided bv, void* out, int64_t n,
+                             bool boolInputs) {
   TRTN_GRID_LOOP(i, n) {
-    const T x = a[offsetOf(i, av)];
-    const T y = b[offsetOf(i, bv)];
+    T x = a[offsetOf(i, av)];
+    T y = b[offsetOf(i, bv)];
+    if constexpr (!kIsFloat<T>) {
+      // A BOOL byte is true whatever its non-zero value, as on the CPU (EQUAL of 1 and 2 is true).
+      if (boolInputs) {
+        x = static_cast<T>(x != 0);
+        y = static_cast<T>(y != 0);
+      }
+    }
     if (op >= kAND) {
       bool r;
       if constexpr (kIsFloat<T>) {
@@ -468,20 +476,26 @@ __global__ void normalizeK(const T* x, T* y, Strided kept, Strided red, const P*
   for (int64_t o = blockIdx.x; o < outCount; o += gridDim.x) {
     const int64_t base = offsetOf(o, kept);
     const int64_t sBase = paramOffset(o, kept, ss.kept), bBase = paramOffset(o, kept, bs.kept);
+    // As the CPU kernel: the sum runs on data shifted by its first element (a float sum of the
+    // data itself loses ~1e-5 of a mean of 100 over 4096 elements), the mean is formed in double
+    // and subtracted as float high + low parts, so data far from zero keep float accuracy.
+    const float pivot = redCount > 0 ? F<T>::load(x[base]) : 0.f;
     float s = 0.f;
-    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) s += F<T>::load(x[base + offsetOf(r, red)]);
-    const float mean = blockReduce(s, kSum) / static_cast<float>(redCount);
+    for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) s += F<T>::load(x[base + offsetOf(r, red)]) - pivot;
+    const double meanD = static_cast<double>(pivot) + static_cast<double>(blockReduce(s, kSum)) / static_cast<double>(redCount);
+    const float mean = static_cast<float>(meanD);
+    const float meanLo = static_cast<float>(meanD - static_cast<double>(mean));
     float v = 0.f;
     for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) {
-      const float d = F<T>::load(x[base + offsetOf(r, red)]) - mean;
+      const float d = (F<T>::load(x[base + offsetOf(r, red)]) - mean) - meanLo;
       v += d * d;
     }
-    const float rstd = rsqrtf(blockReduce(v, kSum) / static_cast<float>(redCount) + eps);
+    const float rstd = static_cast<float>(1.0 / sqrt(static_cast<double>(blockReduce(v, kSum)) / static_cast<double>(redCount) + eps));
     for (int64_t r = threadIdx.x; r < redCount; r += blockDim.x) {
       const int64_t off = base + offsetOf(r, red);
       const float g = F<P>::load(scale[sBase + paramOffset(r, red, ss.red)]);
       const float b = F<P>::load(bias[bBase + paramOffset(r, red, bs.red)]);
-      y[off] = F<T>::store((F<T>::load(x[off]) - mean) * rstd * g + b);
+      y[off] = F<T>::store(((F<T>::load(x[off]) - mean) - meanLo) * rstd * g + b);
     }
   }
 }
@@ -609,7 +623,7 @@ void elementwise(int op, const void* a, const Strided& aView, const void* b, con
   dispatchAll(inType, "ELEMENTWISE", [&](auto tag) {
     using T = decltype(tag);
     elementwiseK<T><<<blocksFor(count), kThreads, 0, stream>>>(op, static_cast<const T*>(a), aView, static_cast<const T*>(b),
-                                                               bView, out, count);
+                                                               bView, out, count, inType == DataType::kBOOL);
   });
   checkLaunch("elementwise kernel launch");
 }

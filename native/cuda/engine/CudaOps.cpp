@@ -479,11 +479,19 @@ class CumulativeKernel : public CudaKernel {
     const TensorRef& x = io.in[0];
     const TensorRef& a = io.in[1];
     const int64_t rank = static_cast<int64_t>(x.dims.size());
-    TRTN_CHECK(a.values != nullptr, StatusCode::kUnsupported, "layer '", name_,
-               "' (CUMULATIVE): the cuda backend needs the axis known from shapes (a constant or shape tensor)");
-    TRTN_CHECK(a.values->size() == 1, StatusCode::kInvalidArgument, "layer '", name_,
-               "' (CUMULATIVE): the axis tensor must hold one value");
-    const int64_t given = a.values->at(0);
+    TRTN_CHECK((a.values ? static_cast<int64_t>(a.values->size()) : a.count()) == 1, StatusCode::kInvalidArgument,
+               "layer '", name_, "' (CUMULATIVE): the axis tensor must hold one value");
+    int64_t given = 0;
+    if (a.values) {
+      given = a.values->at(0);
+    } else {
+      // An axis computed while running: runs with one synchronize (needsHostSync) and read it.
+      TRTN_CHECK(io.readToHost != nullptr, StatusCode::kInternal, "layer '", name_,
+                 "' (CUMULATIVE): the axis is computed at run time, but the run was launched without host synchronization");
+      int64_t host = 0;
+      io.readToHost(&host, a.data, static_cast<int64_t>(dataTypeSize(a.type)));
+      given = loadAsInt64(&host, a.type, 0);
+    }
     const int64_t axis = given < 0 ? given + rank : given;
     TRTN_CHECK(axis >= 0 && axis < rank, StatusCode::kInvalidArgument, "layer '", name_, "' (CUMULATIVE): axis ", given,
                " is out of range for rank ", rank);
@@ -494,6 +502,7 @@ class CumulativeKernel : public CudaKernel {
     kernels::cumulative(x.data, io.out[0].data, x.type, outer, x.dims[axis], inner, prod_, exclusive_, reverse_,
                         streamOf(io));
   }
+  bool needsHostSync(const std::vector<TensorRef>& in) const override { return in.size() > 1 && !in[1].values; }
   const char* implementation() const override { return "cuda-scan"; }
 
  private:

@@ -1,12 +1,14 @@
 #include "TrtBuild.h"
 
 #include "../../cuda/CudaRuntime.h"
+#include "../../engine/Inference.h"
 #include "../common/TrtLibrary.h"
 #include "../common/TrtPlan.h"
 #include "TrtErrorRecorder.h"
 #include "TrtGpuAllocator.h"
 #include "TrtLogger.h"
 #include "TrtNetworkTranslator.h"
+#include "TrtOnnxNetwork.h"
 #include "TrtObjects.h"
 #include "TrtProgressMonitor.h"
 
@@ -23,7 +25,7 @@ std::vector<uint8_t> copyOut(const nvinfer1::IHostMemory& memory) {
 
 TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildConfig, const TrtBuildOptions& options,
                                  const LogFn& log, const ProgressFn& progress, const CancelFn& cancelled) {
-  const TensorRTLibraries& libs = loadTensorRT();  // throws TENSORRT_UNAVAILABLE naming every path tried
+  const TensorRTLibraries& libs = loadTensorRTBackend();  // throws TENSORRT_UNAVAILABLE naming every path tried
   if (!libs.createInferBuilder)
     fail(StatusCode::kTensorRTUnavailable, "the TensorRT library at ", libs.nvinferPath,
          " has no builder (createInferBuilder_INTERNAL); a lean or dispatch runtime cannot build engines");
@@ -33,34 +35,64 @@ TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildCon
   cuda::DeviceInfo gpu = cuda::deviceInfo(device);
 
   // Declaration order is destruction order reversed: everything TensorRT holds a pointer to
-  // (logger, recorder, allocator, monitor, timing cache) is declared before the objects using it,
+  // (recorder, allocator, monitor, timing cache) is declared before the objects using it,
   // and the config and network are deleted before their builder.
-  TrtLogger logger(log);
-  TrtErrorRecorder recorder;
+  // What TensorRT logs on this thread goes to the build's (thread-safe) log until the build ends.
+  TrtLogScope logScope(log);
+  TrtErrorRecorder ownRecorder;
   std::unique_ptr<TrtGpuAllocator> allocator;
   if (options.gpuAllocator) allocator = std::make_unique<TrtGpuAllocator>(options.gpuAllocator);
   TrtProgressMonitor monitor(progress, cancelled);
   TrtUnique<nvinfer1::ITimingCache> timingCache;  // must outlive the builders that use it
 
-  auto createBuilder = reinterpret_cast<void* (*)(void*, int32_t)>(libs.createInferBuilder);
-  TrtUnique<nvinfer1::IBuilder> builder(static_cast<nvinfer1::IBuilder*>(createBuilder(&logger, NV_TENSORRT_VERSION)));
-  if (!builder)
-    fail(StatusCode::kTensorRTError, "createInferBuilder failed (TensorRT ", libs.version,
-         " at ", libs.nvinferPath, "; the log has TensorRT's reason)");
-  builder->setErrorRecorder(&recorder);
+  // A network nvonnxparser imported is built as TensorRT's parser made it, by the builder that
+  // owns it (held for this build alone; its messages and errors come here meanwhile).
+  std::optional<TrtOnnxNetwork::BuildLease> parsed;
+  if (options.parsedNetwork) parsed.emplace(*options.parsedNetwork, log);
+  TrtErrorRecorder& recorder = parsed ? parsed->recorder() : ownRecorder;
+  TrtUnique<nvinfer1::IBuilder> ownBuilder;
+  nvinfer1::IBuilder* builder = nullptr;
+  if (parsed) {
+    builder = &parsed->builder();
+  } else {
+    auto createBuilder = reinterpret_cast<void* (*)(void*, int32_t)>(libs.createInferBuilder);
+    ownBuilder.reset(static_cast<nvinfer1::IBuilder*>(createBuilder(&TrtLogger::instance(), NV_TENSORRT_VERSION)));
+    if (!ownBuilder)
+      fail(StatusCode::kTensorRTError, "createInferBuilder failed (TensorRT ", libs.version,
+           " at ", libs.nvinferPath, "; the log has TensorRT's reason)");
+    builder = ownBuilder.get();
+    builder->setErrorRecorder(&recorder);
+  }
   if (allocator) builder->setGpuAllocator(allocator.get());
+  // The imported network's builder outlives this build; it must not keep this build's allocator.
+  struct AllocatorReset {
+    nvinfer1::IBuilder* builder;
+    ~AllocatorReset() {
+      if (builder) builder->setGpuAllocator(nullptr);
+    }
+  } allocatorReset{parsed && allocator ? builder : nullptr};
 
   std::unique_ptr<TranslatedNetwork> translated;  // weights the network points into
   uint64_t mark = recorder.mark();
-  // Every TensorRT 11 network is strongly typed; the flag that said so is gone.
-  TrtUnique<nvinfer1::INetworkDefinition> network(builder->createNetworkV2(0));
-  if (!network) recorder.fail(mark, "createNetworkV2 failed");
-  translated = translateNetwork(graph, *network);
+  TrtUnique<nvinfer1::INetworkDefinition> ownNetwork;
+  nvinfer1::INetworkDefinition* network = nullptr;
+  std::vector<bool> shapeInputs;
+  if (parsed) {
+    network = &parsed->network();
+    shapeInputs = options.parsedShapeInputs;
+  } else {
+    // Every TensorRT 11 network is strongly typed; the flag that said so is gone.
+    ownNetwork.reset(builder->createNetworkV2(0));
+    if (!ownNetwork) recorder.fail(mark, "createNetworkV2 failed");
+    network = ownNetwork.get();
+    translated = translateNetwork(graph, *network, recorder);  // fails naming the layer and TensorRT's reason
+    shapeInputs = findShapeTensorInputs(graph);
+  }
 
   mark = recorder.mark();
   TrtUnique<nvinfer1::IBuilderConfig> config(builder->createBuilderConfig());
   if (!config) recorder.fail(mark, "createBuilderConfig failed");
-  configureBuild(buildConfig, graph, *builder, *config);
+  configureBuild(buildConfig, graph, shapeInputs, *builder, *config);
   config->setProgressMonitor(&monitor);
 
   if (options.timingCache) {
@@ -92,6 +124,12 @@ TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildCon
   meta.computeMajor = gpu.major;
   meta.computeMinor = gpu.minor;
   meta.deviceName = gpu.name;
+  // What the engine tolerates, so loading it elsewhere is checked by the right rule.
+  if (config->getFlag(nvinfer1::BuilderFlag::kVERSION_COMPATIBLE)) meta.compatibility |= kPlanVersionCompatible;
+  if (config->getHardwareCompatibilityLevel() == nvinfer1::HardwareCompatibilityLevel::kAMPERE_PLUS)
+    meta.compatibility |= kPlanAmperePlus;
+  else if (config->getHardwareCompatibilityLevel() == nvinfer1::HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY)
+    meta.compatibility |= kPlanSameComputeCapability;
   result.plan = wrapTensorRTPlan(static_cast<const uint8_t*>(serialized->data()), serialized->size(), meta);
   return result;
 }

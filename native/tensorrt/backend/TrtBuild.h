@@ -16,6 +16,8 @@
 
 namespace trtn::trt {
 
+class TrtOnnxNetwork;
+
 struct TrtBuildOptions {
   // The builder's GPU allocator (IBuilder::setGpuAllocator); null: TensorRT's own.
   std::shared_ptr<cuda::GpuAllocator> gpuAllocator;
@@ -23,6 +25,11 @@ struct TrtBuildOptions {
   // make an empty cache). Without one TensorRT uses a private cache for the build.
   std::optional<std::vector<uint8_t>> timingCache;
   bool ignoreTimingCacheMismatch = false;
+  // A network nvonnxparser imported (OnnxParser implementation 'nvonnxparser'): built as it is,
+  // with its own builder; `graph` then holds its inputs and outputs only, for the profiles, and
+  // `parsedShapeInputs` says which inputs are shape tensors (indexed like graph.inputs).
+  std::shared_ptr<TrtOnnxNetwork> parsedNetwork;
+  std::vector<bool> parsedShapeInputs;
 };
 
 struct TrtBuildResult {

@@ -283,6 +283,7 @@ TRTN_TABLE(ErrorCode, TRTN_ERROR_CODE)
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 TRTN_TABLE(BuilderFlag, TRTN_BUILDER_FLAG)
 TRTN_TABLE(NetworkDefinitionCreationFlag, TRTN_NETWORK_DEFINITION_CREATION_FLAG)
+TRTN_BUILDER_FLAG(TRTN_SAME_AS_IR)
 #pragma GCC diagnostic pop
 
 TRTN_COMPLETE(DataType)
@@ -373,6 +374,7 @@ TRTN_TO_TRT(ir::FillOperation, FillOperation)
 TRTN_TO_TRT(ir::TripLimit, TripLimit)
 TRTN_TO_TRT(ir::LoopOutput, LoopOutput)
 TRTN_TO_TRT(ir::ProfilingVerbosity, ProfilingVerbosity)
+TRTN_TO_TRT(ir::BuilderFlag, BuilderFlag)
 
 nvinfer1::LayerType toTrt(LayerType v) {
   if (v == LayerType::kLOOP)

@@ -107,6 +107,30 @@ enum class TripLimit : int32_t { kCOUNT = 0, kWHILE = 1 };
 enum class LoopOutput : int32_t { kLAST_VALUE = 0, kCONCATENATE = 1, kREVERSE = 2 };
 // BuildConfig::profilingVerbosity.
 enum class ProfilingVerbosity : int32_t { kLAYER_NAMES_ONLY = 0, kNONE = 1, kDETAILED = 2 };
+// The bit numbers of BuildConfig::flags (lib/enums.ts BuilderFlag; gaps where TensorRT 11.0
+// removed flags).
+enum class BuilderFlag : int32_t {
+  kDEBUG = 2,
+  kGPU_FALLBACK = 3,
+  kREFIT = 4,
+  kDISABLE_TIMING_CACHE = 5,
+  kTF32 = 6,
+  kSPARSE_WEIGHTS = 7,
+  kSAFETY_SCOPE = 8,
+  kDIRECT_IO = 11,
+  kVERSION_COMPATIBLE = 12,
+  kEXCLUDE_LEAN_RUNTIME = 13,
+  kERROR_ON_TIMING_CACHE_MISS = 15,
+  kDISABLE_COMPILATION_CACHE = 17,
+  kSTRIP_PLAN = 18,
+  kREFIT_IDENTICAL = 19,
+  kWEIGHT_STREAMING = 20,
+  kREFIT_INDIVIDUAL = 22,
+  kSTRICT_NANS = 23,
+  kMONITOR_MEMORY = 24,
+  kEDITABLE_TIMING_CACHE = 26,
+  kDISTRIBUTIVE_INDEPENDENCE = 27,
+};
 
 }  // namespace ir
 
@@ -137,6 +161,7 @@ nvinfer1::FillOperation toTrt(ir::FillOperation v);
 nvinfer1::TripLimit toTrt(ir::TripLimit v);
 nvinfer1::LoopOutput toTrt(ir::LoopOutput v);
 nvinfer1::ProfilingVerbosity toTrt(ir::ProfilingVerbosity v);
+nvinfer1::BuilderFlag toTrt(ir::BuilderFlag v);
 
 // An int attribute as an ir enum (the IR stores them as int64). Values outside int32 become a
 // value no enum has, so toTrt() refuses them.

@@ -32,8 +32,7 @@ nvinfer1::ErrorCode TrtErrorRecorder::getErrorCode(int32_t errorIdx) const noexc
 
 nvinfer1::IErrorRecorder::ErrorDesc TrtErrorRecorder::getErrorDesc(int32_t errorIdx) const noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
-  // The pointer stays valid until clear() or until the entry is dropped by overflow, as for any
-  // recorder that stores strings; TensorRT itself does not read descriptions back.
+  // The pointer stays valid until clear() (or mark() on a full recorder, which clears it).
   if (errorIdx < 0 || static_cast<size_t>(errorIdx) >= errors_.size()) return "";
   return errors_[static_cast<size_t>(errorIdx)].desc.c_str();
 }
@@ -53,9 +52,13 @@ bool TrtErrorRecorder::reportError(nvinfer1::ErrorCode val, ErrorDesc desc) noex
   try {
     std::lock_guard<std::mutex> lock(mutex_);
     if (errors_.size() >= static_cast<size_t>(kCapacity)) {
-      errors_.erase(errors_.begin());
+      // Full: the new error is dropped and not counted, and earlier descriptions stay where
+      // getErrorDesc() pointed.
       overflowed_ = true;
+      return true;
     }
+    // Room for every entry up front: a push never moves the strings getErrorDesc() handed out.
+    if (errors_.capacity() < static_cast<size_t>(kCapacity)) errors_.reserve(static_cast<size_t>(kCapacity));
     // `desc` is only valid during this call: copy it.
     errors_.push_back(Entry{++reportedTotal_, val, desc ? std::string(desc) : std::string()});
   } catch (...) {
@@ -72,6 +75,12 @@ nvinfer1::IErrorRecorder::RefCount TrtErrorRecorder::decRefCount() noexcept { re
 
 uint64_t TrtErrorRecorder::mark() const noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
+  // A full recorder would drop the errors of the call about to be made: start over, as clear()
+  // does (the descriptions of earlier calls were read by their failure(), if at all).
+  if (errors_.size() >= static_cast<size_t>(kCapacity)) {
+    errors_.clear();
+    overflowed_ = false;
+  }
   return reportedTotal_;
 }
 

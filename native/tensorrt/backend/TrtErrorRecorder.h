@@ -21,7 +21,8 @@ StatusCode statusCodeOf(nvinfer1::ErrorCode code);
 
 class TrtErrorRecorder final : public nvinfer1::IErrorRecorder {
  public:
-  // Errors kept before the oldest are dropped (hasOverflowed() then reports it).
+  // Errors kept; once full, new ones are dropped and not counted (hasOverflowed() then says so),
+  // as IErrorRecorder::reportError asks, so getErrorDesc pointers stay valid until clear().
   static constexpr int32_t kCapacity = 64;
 
   int32_t getNbErrors() const noexcept override;
@@ -33,8 +34,9 @@ class TrtErrorRecorder final : public nvinfer1::IErrorRecorder {
   RefCount incRefCount() noexcept override;
   RefCount decRefCount() noexcept override;
 
-  // Number of errors reported so far (never decreases; clear() does not reset it). Take it before
+  // Number of errors recorded so far (never decreases; clear() does not reset it). Take it before
   // a TensorRT call, and pass it to failure() after it failed, to see only that call's errors.
+  // Clears a full recorder first, so that call's errors are kept.
   uint64_t mark() const noexcept;
   // The errors reported since `since`, as one Status: the first error's code (mapped), every
   // description joined. When TensorRT reported none, `fallback` with kTensorRTError.
@@ -52,9 +54,10 @@ class TrtErrorRecorder final : public nvinfer1::IErrorRecorder {
     std::string desc;
   };
   mutable std::mutex mutex_;
-  std::vector<Entry> errors_;  // oldest first, at most kCapacity
+  // Mutable: mark() clears a full recorder, which changes nothing a caller can still ask about.
+  mutable std::vector<Entry> errors_;  // oldest first, at most kCapacity (reserved: never reallocated)
   uint64_t reportedTotal_ = 0;
-  bool overflowed_ = false;
+  mutable bool overflowed_ = false;
   std::atomic<RefCount> refCount_{0};
 };
 

@@ -1,5 +1,7 @@
 #include "TrtLogger.h"
 
+#include <mutex>
+
 namespace trtn::trt {
 
 // Our Severity values equal nvinfer1::ILogger::Severity's (Builder.h says so); checked here so a
@@ -10,14 +12,54 @@ static_assert(static_cast<int>(nvinfer1::ILogger::Severity::kWARNING) == kSevWar
 static_assert(static_cast<int>(nvinfer1::ILogger::Severity::kINFO) == kSevInfo);
 static_assert(static_cast<int>(nvinfer1::ILogger::Severity::kVERBOSE) == kSevVerbose);
 
+namespace {
+
+// The innermost TrtLogScope of this thread (null: none).
+thread_local TrtLogScope* currentScope = nullptr;
+
+}  // namespace
+
+TrtLogger& TrtLogger::instance() {
+  static TrtLogger* logger = new TrtLogger();  // never deleted: TensorRT keeps the pointer
+  return *logger;
+}
+
 void TrtLogger::log(nvinfer1::ILogger::Severity severity, nvinfer1::AsciiChar const* msg) noexcept {
-  int level = static_cast<int>(severity);
-  if (level > minSeverity_ || !sink_) return;
   try {
-    sink_(level, msg ? std::string(msg) : std::string());
+    int level = static_cast<int>(severity);
+    std::string text = msg ? std::string(msg) : std::string();
+    TrtLogScope* scope = currentScope;
+    if (!scope) {
+      unscoped_.push(level, text);
+    } else if (scope->queue_) {
+      scope->queue_->push(level, text);
+    } else if (scope->sink_) {
+      scope->sink_(level, text);
+    }
   } catch (...) {
     // log() is noexcept towards TensorRT: a message that cannot be delivered is dropped.
   }
+}
+
+TrtLogScope::TrtLogScope(LogFn sink) : sink_(std::move(sink)), previous_(currentScope) { currentScope = this; }
+
+TrtLogScope::TrtLogScope(TrtMessageQueue& queue) : queue_(&queue), previous_(currentScope) { currentScope = this; }
+
+TrtLogScope::~TrtLogScope() { currentScope = previous_; }
+
+const TensorRTLibraries& loadTensorRTBackend() {
+  const TensorRTLibraries& libs = loadTensorRT();
+  static std::once_flag plugins;
+  std::call_once(plugins, [&libs] {
+    if (!libs.initLibNvInferPlugins) return;
+    // Messages go to whichever scope is current (the first caller's); a refusal only means the
+    // plugins are missing, which deserialization then reports for the plan that needs them.
+    auto init = reinterpret_cast<bool (*)(void*, char const*)>(libs.initLibNvInferPlugins);
+    if (!init(&TrtLogger::instance(), ""))
+      TrtLogger::instance().log(nvinfer1::ILogger::Severity::kWARNING,
+                                ("initLibNvInferPlugins failed (" + libs.pluginPath + "); plans using its plugins will not load").c_str());
+  });
+  return libs;
 }
 
 void TrtMessageQueue::push(int severity, const std::string& message) {

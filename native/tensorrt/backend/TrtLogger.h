@@ -1,6 +1,15 @@
-// nvinfer1::ILogger over the addon's LogFn. TensorRT calls log() from any of its threads, with no
-// lock held, so the sink must be thread-safe and must never touch JS: the build passes its
-// thread-safe-function sink, engines a TrtMessageQueue drained on the JS thread.
+// The process's one nvinfer1::ILogger. TensorRT keeps a single logger pointer for the whole
+// process (the first builder, runtime or refitter sets it; later ones are ignored), so every
+// createInfer*_INTERNAL call and initLibNvInferPlugins get TrtLogger::instance(), which is created
+// once and never deleted. It routes each message by the thread that logs it:
+//   - a thread inside a TrtLogScope: to that scope's sink. Every TensorRT call made for a build,
+//     an engine, a context or a refitter runs inside one: the build worker's forwards through the
+//     build's thread-safe log path, the others queue on their runtime's TrtMessageQueue, drained
+//     on the JS thread at the next call into the engine or one of its contexts or refitters;
+//   - any other thread (TensorRT's own workers, destructors outside every call): to the process
+//     queue, unscoped(), which the next JS call into an engine with a log function drains into
+//     that log function.
+// log() never touches JS and is thread-safe.
 #pragma once
 
 #include "TrtObjects.h"
@@ -13,25 +22,12 @@
 #include <vector>
 
 #include "../../engine/Builder.h"
+#include "../common/TrtLibrary.h"
 
 namespace trtn::trt {
 
-class TrtLogger final : public nvinfer1::ILogger {
- public:
-  // Messages less severe than `minSeverity` (a larger Severity value) are dropped here, before
-  // they cost a copy; kVERBOSE passes everything.
-  explicit TrtLogger(LogFn sink, Severity minSeverity = Severity::kVERBOSE)
-      : sink_(std::move(sink)), minSeverity_(static_cast<int>(minSeverity)) {}
-  void log(nvinfer1::ILogger::Severity severity, nvinfer1::AsciiChar const* msg) noexcept override;
-
- private:
-  LogFn sink_;
-  int minSeverity_;
-};
-
-// A bounded, thread-safe queue of log messages, for loggers whose messages reach JS later (on
-// the JS thread, at the next call into the engine or context). When full, the oldest message is
-// dropped and counted.
+// A bounded, thread-safe queue of log messages, for messages that reach JS later, on the JS
+// thread. When full, the oldest message is dropped and counted.
 class TrtMessageQueue {
  public:
   explicit TrtMessageQueue(size_t capacity = 256) : capacity_(capacity) {}
@@ -45,5 +41,44 @@ class TrtMessageQueue {
   size_t capacity_;
   size_t dropped_ = 0;
 };
+
+class TrtLogger final : public nvinfer1::ILogger {
+ public:
+  // Created on first use, never destroyed (TensorRT may log until the process exits).
+  static TrtLogger& instance();
+  void log(nvinfer1::ILogger::Severity severity, nvinfer1::AsciiChar const* msg) noexcept override;
+  // Messages logged on threads outside every TrtLogScope.
+  TrtMessageQueue& unscoped() { return unscoped_; }
+
+ private:
+  TrtLogger() = default;
+  TrtMessageQueue unscoped_;
+};
+
+// Routes what TensorRT logs on the calling thread to a sink until the scope ends; scopes nest
+// (the previous sink comes back). Declare one around every TensorRT call made for an object.
+class TrtLogScope {
+ public:
+  // `sink` must be thread-safe only if the scope's thread is not the JS thread; null drops the
+  // messages (for calls whose failures arrive through an error recorder and nobody listens).
+  explicit TrtLogScope(LogFn sink);
+  // Queues the messages on `queue`, which must outlive the scope.
+  explicit TrtLogScope(TrtMessageQueue& queue);
+  ~TrtLogScope();
+  TrtLogScope(const TrtLogScope&) = delete;
+  TrtLogScope& operator=(const TrtLogScope&) = delete;
+
+ private:
+  friend class TrtLogger;
+  LogFn sink_;
+  TrtMessageQueue* queue_ = nullptr;
+  TrtLogScope* previous_;
+};
+
+// loadTensorRT() (TENSORRT_UNAVAILABLE when it cannot), plus the process-wide setup that goes
+// with the one logger, done once: the standard plugins of libnvinfer_plugin (when it was found)
+// are registered with TensorRT, so plans that use them deserialize. Every backend path into
+// TensorRT starts here.
+const TensorRTLibraries& loadTensorRTBackend();
 
 }  // namespace trtn::trt

@@ -9,6 +9,7 @@
 
 #include "../../engine/Inference.h"
 #include "TrtEnums.h"
+#include "TrtErrorRecorder.h"
 
 namespace trtn::trt {
 
@@ -39,7 +40,7 @@ int32_t axisFor(int64_t axis, size_t rank, const char* what) {
   return toInt32(axis < 0 && axis >= -r ? axis + r : axis, what);
 }
 
-// Weights of float type `from` converted to float type `to` (FLOAT, HALF, BF16).
+// Weights of any numeric type converted to float type `to` (FLOAT, HALF, BF16).
 Weights convertWeights(const Weights& w, DataType to) {
   Weights out = Weights::owned(to, w.count);
   for (int64_t i = 0; i < w.count; ++i) storeFromDouble(out.mutableData(), to, i, loadAsDouble(w.data.get(), w.type, i));
@@ -57,51 +58,79 @@ std::vector<double> fillBeta(const Node& n) {
 
 bool isIntegral(double v) { return std::isfinite(v) && std::floor(v) == v && std::fabs(v) < 9.2e18; }
 
+std::string layerLabel(const Node& n) { return concat("layer '", n.name, "' (", layerTypeName(n.type), ")"); }
+
+// `d` with `v` appended (a 1-D window as 2-D: a trailing spatial dimension).
+Dims appended(Dims d, int64_t v) {
+  d.push_back(v);
+  return d;
+}
+
 class Translator {
  public:
-  Translator(const Graph& g, nvinfer1::INetworkDefinition& net, TranslatedNetwork& out)
-      : g_(g), net_(net), out_(out), tensors_(g.tensors.size(), nullptr) {}
+  Translator(const Graph& g, nvinfer1::INetworkDefinition& net, const TrtErrorRecorder& recorder, TranslatedNetwork& out)
+      : g_(g), net_(net), recorder_(recorder), out_(out), tensors_(g.tensors.size(), nullptr) {}
 
   void run() {
-    if (!g_.name.empty()) net_.setName(g_.name.c_str());
-    for (int32_t id : g_.inputs) addInput(id);
+    if (!g_.name.empty()) step(concat("network '", g_.name, "'"), [&] { net_.setName(g_.name.c_str()); });
+    for (int32_t id : g_.inputs) step(concat("network input '", g_.tensors[id].name, "'"), [&] { addInput(id); });
     for (int32_t id : g_.topologicalOrder()) {
       const Node& n = g_.nodes[id];
-      try {
-        translateNode(n);
-      } catch (const EngineError& e) {
-        throw EngineError(e.code(), concat("layer '", n.name, "' (", layerTypeName(n.type), "): ", e.message()));
-      }
+      step(layerLabel(n), [&] { translateNode(n); });
     }
     // A recurrence's next value is computed inside the loop, after the recurrence: the back edge.
     for (const auto& [layer, node] : recurrences_) {
       const Node& n = g_.nodes[node];
-      if (n.input(1) < 0)
-        fail(StatusCode::kInvalidArgument, "layer '", n.name, "' (RECURRENCE): the next value (input 1) is not set");
-      layer->setInput(1, tensor(n.input(1)));
+      step(layerLabel(n), [&, layer = layer] {
+        if (n.input(1) < 0) fail(StatusCode::kInvalidArgument, "the next value (input 1) is not set");
+        layer->setInput(1, tensor(n.input(1)));
+      });
     }
     for (int32_t id : g_.outputs) {
       const TensorDesc& d = g_.tensors[id];
-      nvinfer1::ITensor& t = tensor(id);
-      // Plain markOutput even for shape tensors: the built-in engine's outputs are never shape I/O
-      // (engine.isShapeInferenceIO is false for them), so a TensorRT engine must bind them the same way.
-      net_.markOutput(t);
-      if (!t.isNetworkOutput()) fail(StatusCode::kTensorRTError, "INetworkDefinition::markOutput refused tensor '", d.name, "'");
-      t.setAllowedFormats(static_cast<nvinfer1::TensorFormats>(d.allowedFormats));
+      step(concat("network output '", d.name, "'"), [&] {
+        nvinfer1::ITensor& t = tensor(id);
+        // Plain markOutput even for shape tensors: the built-in engine's outputs are never shape I/O
+        // (engine.isShapeInferenceIO is false for them), so a TensorRT engine must bind them the same way.
+        net_.markOutput(t);
+        if (!t.isNetworkOutput()) fail(StatusCode::kTensorRTError, "INetworkDefinition::markOutput refused the tensor");
+        t.setAllowedFormats(static_cast<nvinfer1::TensorFormats>(d.allowedFormats));
+      });
     }
   }
 
  private:
   const Graph& g_;
   nvinfer1::INetworkDefinition& net_;
+  const TrtErrorRecorder& recorder_;
   TranslatedNetwork& out_;
   std::vector<nvinfer1::ITensor*> tensors_;               // by IR tensor id
   std::map<int64_t, nvinfer1::ILoop*> loops_;             // by the boundary layers' `loop` attribute
   std::vector<std::pair<nvinfer1::ILayer*, int32_t>> recurrences_;  // (layer, node): set input 1 last
 
+  // Runs one translation step (a layer, an input, an output) under `where`: every failure names
+  // it, and whatever TensorRT reported meanwhile (also from setters that return nothing) fails the
+  // step with TensorRT's own description.
+  template <typename F>
+  void step(const std::string& where, F&& body) {
+    const uint64_t mark = recorder_.mark();
+    try {
+      body();
+    } catch (const EngineError& e) {
+      const std::string what = where + ": " + e.message();
+      if (recorder_.mark() == mark) throw EngineError(e.code(), what);
+      const Status reported = recorder_.failure(mark, what);
+      // Our own refusals keep their code; a failed TensorRT call takes the code TensorRT reported.
+      throw EngineError(e.code() == StatusCode::kTensorRTError ? reported.code : e.code(), reported.message);
+    }
+    if (recorder_.mark() != mark) recorder_.fail(mark, where + ": TensorRT refused a setting");
+  }
+
   nvinfer1::ITensor& tensor(int32_t id) {
     if (id < 0 || static_cast<size_t>(id) >= tensors_.size() || !tensors_[id])
-      fail(StatusCode::kInternal, "tensor ", id, " has not been translated yet");
+      fail(StatusCode::kInternal, "tensor ", id,
+           id >= 0 && static_cast<size_t>(id) < g_.tensors.size() ? concat(" '", g_.tensors[id].name, "'") : std::string(),
+           " has not been translated yet");
     return *tensors_[id];
   }
 
@@ -122,12 +151,13 @@ class Translator {
     if (data) out_.keepAlive.push_back(data);
   }
 
-  // A weights attribute for a layer computing in `as`: converted when both are float types and
-  // differ (strongly typed networks take parameters of the layer's type), else as stored.
+  // A weights attribute for a layer computing in float type `as`: converted to `as` when stored
+  // otherwise (strongly typed networks take parameters of the layer's type; the built-in engine
+  // also takes FLOAT weights for HALF/BF16 layers and integer SCALE weights), else as stored.
   nvinfer1::Weights weightsAttr(const Node& n, const char* key, DataType as) {
     const Weights* w = n.getWeights(key);
     if (!w) return emptyTrtWeights(isFloatType(as) ? as : DataType::kFLOAT);
-    Weights use = w->type != as && isFloatType(w->type) && isFloatType(as) ? convertWeights(*w, as) : *w;
+    Weights use = w->type != as && isFloatType(as) && !isPackedType(w->type) ? convertWeights(*w, as) : *w;
     keep(use.data);
     return toTrtWeights(use);
   }
@@ -147,6 +177,41 @@ class Translator {
     nvinfer1::ITensor* t = nonNull(c->getOutput(0), "IConstantLayer::getOutput(0)");
     t->setName((name + "_output").c_str());
     return *t;
+  }
+
+  // The output of a layer the translation adds, named after `n` and `role`.
+  nvinfer1::ITensor& helperOutput(const Node& n, nvinfer1::ILayer* layer, const std::string& role) {
+    std::string name = n.name + " [" + role + "]";
+    layer->setName(name.c_str());
+    nvinfer1::ITensor* t = nonNull(layer->getOutput(0), "ILayer::getOutput(0)");
+    t->setName((name + "_output").c_str());
+    return *t;
+  }
+
+  // `t` reshaped to `dims` (0 copies the input's dimension).
+  nvinfer1::ITensor& reshaped(const Node& n, nvinfer1::ITensor& t, const Dims& dims, const std::string& role) {
+    auto* l = nonNull(net_.addShuffle(t), "INetworkDefinition::addShuffle");
+    l->setReshapeDimensions(toTrtDims(dims, role + " dimensions"));
+    return helperOutput(n, l, role);
+  }
+
+  // `t` of type `from` as type `to` (itself when they agree).
+  nvinfer1::ITensor& castTo(const Node& n, nvinfer1::ITensor& t, DataType from, DataType to, const std::string& role) {
+    if (from == to) return t;
+    return helperOutput(n, nonNull(net_.addCast(t, toTrt(to)), "INetworkDefinition::addCast"), role);
+  }
+
+  // Input `i`, a one-value INT32/INT64 tensor (0-D or [1]), as the 0-D tensor of type `type`
+  // TensorRT takes for such operands.
+  nvinfer1::ITensor& scalarInput(const Node& n, size_t i, DataType type, const char* role) {
+    const TensorDesc& d = inputDesc(n, i);
+    nvinfer1::ITensor* t = &input(n, i);
+    if (!d.dims.empty()) {
+      if (d.dims.size() != 1 || d.dims[0] > 1)
+        fail(StatusCode::kInvalidArgument, role, " (input ", i, ") must hold one value, got dimensions ", dimsToString(d.dims));
+      t = &reshaped(n, *t, {}, std::string(role) + " as 0-D");
+    }
+    return castTo(n, *t, d.type, type, std::string(role) + " as " + dataTypeName(type));
   }
 
   nvinfer1::ILoop& loopOf(const Node& n) {
@@ -216,10 +281,7 @@ class Translator {
       case LayerType::kUNARY:
         return nonNull(net_.addUnary(input(n, 0), toTrt(irEnum<ir::UnaryOperation>(n.getInt("op", 0)))),
                        "INetworkDefinition::addUnary");
-      case LayerType::kPADDING:
-        return nonNull(net_.addPaddingNd(input(n, 0), toTrtDims(n.getInts("prePaddingNd"), "prePaddingNd"),
-                                         toTrtDims(n.getInts("postPaddingNd"), "postPaddingNd")),
-                       "INetworkDefinition::addPaddingNd");
+      case LayerType::kPADDING: return padding(n);
       case LayerType::kSHUFFLE: return shuffle(n);
       case LayerType::kREDUCE: return reduce(n);
       case LayerType::kTOPK: return topK(n);
@@ -260,7 +322,11 @@ class Translator {
         return l;
       }
       case LayerType::kNORMALIZATION: {
-        auto* l = nonNull(net_.addNormalizationV2(input(n, 0), input(n, 1), input(n, 2), toMask(n.getInt("axes", 0), "axes")),
+        // Strongly typed: scale and bias of the input's type (the built-in engine takes any float type).
+        const DataType type = inputDesc(n, 0).type;
+        nvinfer1::ITensor& scale = castTo(n, input(n, 1), inputDesc(n, 1).type, type, "scale as input type");
+        nvinfer1::ITensor& bias = castTo(n, input(n, 2), inputDesc(n, 2).type, type, "bias as input type");
+        auto* l = nonNull(net_.addNormalizationV2(input(n, 0), scale, bias, toMask(n.getInt("axes", 0), "axes")),
                           "INetworkDefinition::addNormalizationV2");
         l->setEpsilon(static_cast<float>(n.getFloat("epsilon", 1e-5)));
         l->setNbGroups(n.getInt("numGroups", 1));
@@ -290,55 +356,138 @@ class Translator {
   }
 
   // Stride, padding and padding mode, shared by convolution, deconvolution and pooling (defaults
-  // as ops/WindowGeometry.cpp reads them: stride 1, padding 0, paddingNd for both sides).
+  // as ops/WindowGeometry.cpp reads them: stride 1, padding 0, paddingNd for both sides). `as2d`:
+  // a 1-D window run as 2-D, with stride 1 and padding 0 in the added dimension.
   template <typename L>
-  void setWindow(L& l, const Node& n, size_t spatial) {
+  void setWindow(L& l, const Node& n, size_t spatial, bool as2d) {
     const Dims ones(spatial, 1), zeros(spatial, 0);
-    l.setStrideNd(toTrtDims(n.getInts("strideNd", ones), "strideNd"));
+    auto attr = [&](const char* key, const Dims& fallback, int64_t added) {
+      Dims d = n.getInts(key, fallback);
+      return toTrtDims(as2d ? appended(d, added) : d, key);
+    };
+    l.setStrideNd(attr("strideNd", ones, 1));
     const Dims symmetric = n.getInts("paddingNd", zeros);
-    l.setPrePadding(toTrtDims(n.getInts("prePadding", symmetric), "prePadding"));
-    l.setPostPadding(toTrtDims(n.getInts("postPadding", symmetric), "postPadding"));
+    l.setPrePadding(attr("prePadding", symmetric, 0));
+    l.setPostPadding(attr("postPadding", symmetric, 0));
     l.setPaddingMode(toTrt(irEnum<ir::PaddingMode>(n.getInt("paddingMode", 0))));
   }
 
-  // Kernel and bias as weights, or as tensors set with setInput(1/2) (empty weights then).
+  // TensorRT convolves, deconvolves and pools 2-D and 3-D windows only ("Only 2D or 3D ... is
+  // supported"); the built-in engine also 1-D ones, which run as 2-D on the input with a trailing
+  // dimension of 1 added and dropped again afterwards.
+  static bool windowAs2d(size_t spatial) {
+    if (spatial == 1) return true;
+    if (spatial == 2 || spatial == 3) return false;
+    fail(StatusCode::kInvalidArgument, "a window of ", spatial, " spatial dimensions (1, 2 or 3 are supported)");
+  }
+
+  // The window layer's input, with the trailing dimension of a 1-D window run as 2-D.
+  nvinfer1::ITensor& windowInput(const Node& n, bool as2d) {
+    nvinfer1::ITensor& in = input(n, 0);
+    if (!as2d) return in;
+    return reshaped(n, in, appended(Dims(inputRank(n, 0), 0), 1), "input as 2-D");
+  }
+
+  // The window layer as the node's layer: itself, or for a 1-D window run as 2-D a Shuffle that
+  // drops the added dimension again (the window layer is then named "<layer> [as 2-D]").
+  nvinfer1::ILayer* windowResult(const Node& n, nvinfer1::ILayer* core, bool as2d) {
+    if (!as2d) return core;
+    nvinfer1::ITensor& out = helperOutput(n, core, "as 2-D");
+    auto* back = nonNull(net_.addShuffle(out), "INetworkDefinition::addShuffle");
+    back->setReshapeDimensions(toTrtDims(Dims(inputRank(n, 0), 0), "1-D window output dimensions"));
+    return back;
+  }
+
+  // Kernel and bias as weights, or as tensors set with setInput(1/2) (empty weights then), of the
+  // input's type (strongly typed; the built-in engine also takes FLOAT ones for HALF/BF16 input).
   template <typename L>
-  void setConvolutionCommon(L& l, const Node& n, size_t spatial) {
-    setWindow(l, n, spatial);
-    l.setDilationNd(toTrtDims(n.getInts("dilationNd", Dims(spatial, 1)), "dilationNd"));
+  void setConvolutionCommon(L& l, const Node& n, size_t spatial, bool as2d) {
+    setWindow(l, n, spatial, as2d);
+    const Dims dilation = n.getInts("dilationNd", Dims(spatial, 1));
+    l.setDilationNd(toTrtDims(as2d ? appended(dilation, 1) : dilation, "dilationNd"));
     l.setNbGroups(n.getInt("numGroups", 1));
-    if (nvinfer1::ITensor* kernel = optionalInput(n, 1)) l.setInput(1, *kernel);
-    if (nvinfer1::ITensor* bias = optionalInput(n, 2)) l.setInput(2, *bias);
+    const DataType type = inputDesc(n, 0).type;
+    if (n.input(1) >= 0) {
+      nvinfer1::ITensor* kernel = &castTo(n, input(n, 1), inputDesc(n, 1).type, type, "kernel as input type");
+      if (as2d) kernel = &reshaped(n, *kernel, appended(Dims(inputRank(n, 1), 0), 1), "kernel as 2-D");
+      l.setInput(1, *kernel);
+    }
+    if (n.input(2) >= 0) l.setInput(2, castTo(n, input(n, 2), inputDesc(n, 2).type, type, "bias as input type"));
   }
 
   nvinfer1::ILayer* convolution(const Node& n) {
     const Dims kernel = n.getInts("kernelSizeNd");
+    const bool as2d = windowAs2d(kernel.size());
     const DataType type = inputDesc(n, 0).type;
-    auto* l = nonNull(net_.addConvolutionNd(input(n, 0), n.getInt("numOutputMaps", 0), toTrtDims(kernel, "kernelSizeNd"),
+    // Weights keep their layout: [K, C/G, k] and [K, C/G, k, 1] are the same bytes.
+    auto* l = nonNull(net_.addConvolutionNd(windowInput(n, as2d), n.getInt("numOutputMaps", 0),
+                                            toTrtDims(as2d ? appended(kernel, 1) : kernel, "kernelSizeNd"),
                                             weightsAttr(n, "kernel", type), weightsAttr(n, "bias", type)),
                       "INetworkDefinition::addConvolutionNd");
-    setConvolutionCommon(*l, n, kernel.size());
-    return l;
+    setConvolutionCommon(*l, n, kernel.size(), as2d);
+    return windowResult(n, l, as2d);
   }
 
   nvinfer1::ILayer* deconvolution(const Node& n) {
     const Dims kernel = n.getInts("kernelSizeNd");
+    const bool as2d = windowAs2d(kernel.size());
     const DataType type = inputDesc(n, 0).type;
-    auto* l = nonNull(net_.addDeconvolutionNd(input(n, 0), n.getInt("numOutputMaps", 0), toTrtDims(kernel, "kernelSizeNd"),
+    auto* l = nonNull(net_.addDeconvolutionNd(windowInput(n, as2d), n.getInt("numOutputMaps", 0),
+                                              toTrtDims(as2d ? appended(kernel, 1) : kernel, "kernelSizeNd"),
                                               weightsAttr(n, "kernel", type), weightsAttr(n, "bias", type)),
                       "INetworkDefinition::addDeconvolutionNd");
-    setConvolutionCommon(*l, n, kernel.size());
-    return l;
+    setConvolutionCommon(*l, n, kernel.size(), as2d);
+    return windowResult(n, l, as2d);
   }
 
   nvinfer1::ILayer* pooling(const Node& n) {
     const Dims window = n.getInts("windowSizeNd");
-    auto* l = nonNull(net_.addPoolingNd(input(n, 0), toTrt(irEnum<ir::PoolingType>(n.getInt("type", 0))),
-                                        toTrtDims(window, "windowSizeNd")),
+    const bool as2d = windowAs2d(window.size());
+    auto* l = nonNull(net_.addPoolingNd(windowInput(n, as2d), toTrt(irEnum<ir::PoolingType>(n.getInt("type", 0))),
+                                        toTrtDims(as2d ? appended(window, 1) : window, "windowSizeNd")),
                       "INetworkDefinition::addPoolingNd");
-    setWindow(*l, n, window.size());
+    setWindow(*l, n, window.size(), as2d);
     l->setBlendFactor(static_cast<float>(n.getFloat("blendFactor", 0)));
     l->setAverageCountExcludesPadding(n.getInt("averageCountExcludesPadding", 1) != 0);
+    return windowResult(n, l, as2d);
+  }
+
+  // Zero padding of the innermost dims (negative values crop). TensorRT's IPaddingLayer pads
+  // exactly 2 dims ("Only 2D padding is currently supported"); other counts go through an
+  // ISliceLayer in FILL mode (fill value 0) that starts `pre` before each padded dimension.
+  nvinfer1::ILayer* padding(const Node& n) {
+    const Dims pre = n.getInts("prePaddingNd");
+    const Dims post = n.getInts("postPaddingNd");
+    const Dims& in = inputDesc(n, 0).dims;
+    if (pre.size() == 2 && post.size() == 2 && in.size() >= 4)
+      return nonNull(net_.addPaddingNd(input(n, 0), toTrtDims(pre, "prePaddingNd"), toTrtDims(post, "postPaddingNd")),
+                     "INetworkDefinition::addPaddingNd");
+    if (pre.size() != post.size() || pre.size() > in.size())
+      fail(StatusCode::kInvalidArgument, "prePaddingNd ", dimsToString(pre), " and postPaddingNd ", dimsToString(post),
+           " do not fit the input ", dimsToString(in));
+    const size_t first = in.size() - pre.size();
+    Dims start(in.size(), 0), grow(in.size(), 0);
+    for (size_t k = 0; k < pre.size(); ++k) {
+      start[first + k] = -pre[k];
+      grow[first + k] = pre[k] + post[k];
+    }
+    const Dims& outDims = g_.tensors[n.outputs.at(0)].dims;
+    const bool known = isFullyKnown(outDims);
+    auto* l = nonNull(net_.addSlice(input(n, 0), toTrtDims(start, "padding start"),
+                                    toTrtDims(known ? outDims : Dims(in.size(), 0), "padded size"),
+                                    toTrtDims(Dims(in.size(), 1), "padding stride")),
+                      "INetworkDefinition::addSlice");
+    l->setMode(nvinfer1::SampleMode::kFILL);
+    if (!known) {
+      // The padded size at run time: the input's shape plus pre + post.
+      nvinfer1::ITensor& shape = helperOutput(n, nonNull(net_.addShape(input(n, 0)), "INetworkDefinition::addShape"), "input shape");
+      std::vector<double> growValues(grow.begin(), grow.end());
+      nvinfer1::ITensor& growth = constant(n, "padding", DataType::kINT64, {static_cast<int64_t>(in.size())}, growValues);
+      nvinfer1::ITensor& size = helperOutput(
+          n, nonNull(net_.addElementWise(shape, growth, nvinfer1::ElementWiseOperation::kSUM), "INetworkDefinition::addElementWise"),
+          "padded size");
+      l->setInput(2, size);
+    }
     return l;
   }
 
@@ -398,17 +547,53 @@ class Translator {
   }
 
   nvinfer1::ILayer* topK(const Node& n) {
+    // Without `axes` the built-in engine reduces over the last axis (ops/TopK.cpp).
+    const size_t rank = inputRank(n, 0);
+    const int64_t axes = n.has("axes") ? n.getInt("axes", 0) : int64_t{1} << (rank > 0 ? rank - 1 : 0);
     auto* l = nonNull(net_.addTopK(input(n, 0), toTrt(irEnum<ir::TopKOperation>(n.getInt("op", 0))),
-                                   toInt32(n.getInt("k", 1), "k"), toMask(n.getInt("axes", 1), "axes"),
+                                   toInt32(n.getInt("k", 1), "k"), toMask(axes, "axes"),
                                    toTrt(static_cast<DataType>(n.getInt("indicesType", static_cast<int64_t>(DataType::kINT32))))),
                       "INetworkDefinition::addTopK");
-    if (nvinfer1::ITensor* k = optionalInput(n, 1)) l->setInput(1, *k);
+    // TensorRT takes K as a 0-D INT32 tensor; the built-in engine also as INT64 and as [1].
+    if (n.input(1) >= 0) l->setInput(1, scalarInput(n, 1, DataType::kINT32, "K"));
     return l;
+  }
+
+  // Indices with negative values wrapped once (i + dim, as ops/Gather.cpp does) in the network:
+  // TensorRT wraps them itself only along dimensions of known length ("If an axis of Data has
+  // dynamic length, using a negative index for it has undefined behavior").
+  nvinfer1::ITensor& wrappedIndices(const Node& n, int32_t axis) {
+    const TensorDesc& idx = inputDesc(n, 1);
+    nvinfer1::ITensor& indices = input(n, 1);
+    const Dims ones(idx.dims.size(), 1);
+    nvinfer1::ITensor& shape = helperOutput(n, nonNull(net_.addShape(input(n, 0)), "INetworkDefinition::addShape"), "data shape");
+    nvinfer1::ITensor& axisIndex = constant(n, "gather axis", DataType::kINT64, {}, {static_cast<double>(axis)});
+    nvinfer1::ITensor& dim0d = helperOutput(n, nonNull(net_.addGather(shape, axisIndex, 0), "INetworkDefinition::addGather"),
+                                            "axis length");
+    nvinfer1::ITensor& dim = castTo(n, reshaped(n, dim0d, ones, "axis length, broadcast"), DataType::kINT64, idx.type,
+                                    "axis length as index type");
+    nvinfer1::ITensor& zero = constant(n, "zero index", idx.type, ones, {0.0});
+    nvinfer1::ITensor& negative = helperOutput(
+        n, nonNull(net_.addElementWise(indices, zero, nvinfer1::ElementWiseOperation::kLESS), "INetworkDefinition::addElementWise"),
+        "negative indices");
+    nvinfer1::ITensor& shifted = helperOutput(
+        n, nonNull(net_.addElementWise(indices, dim, nvinfer1::ElementWiseOperation::kSUM), "INetworkDefinition::addElementWise"),
+        "indices + axis length");
+    return helperOutput(n, nonNull(net_.addSelect(negative, shifted, indices), "INetworkDefinition::addSelect"), "wrapped indices");
   }
 
   nvinfer1::ILayer* gather(const Node& n) {
     const auto mode = irEnum<ir::GatherMode>(n.getInt("mode", 0));
-    auto* l = nonNull(net_.addGatherV2(input(n, 0), input(n, 1), toTrt(mode)), "INetworkDefinition::addGatherV2");
+    const Dims& data = inputDesc(n, 0).dims;
+    nvinfer1::ITensor* indices = &input(n, 1);
+    if (mode != ir::GatherMode::kND) {
+      const int32_t axis = axisFor(n.getInt("axis", 0), data.size(), "axis");
+      if (axis >= 0 && static_cast<size_t>(axis) < data.size() && data[static_cast<size_t>(axis)] < 0)
+        indices = &wrappedIndices(n, axis);
+    }
+    // ND mode on dimensions of dynamic length: negative indices are undefined in TensorRT
+    // (docs/layers.md lists it as a known difference).
+    auto* l = nonNull(net_.addGatherV2(input(n, 0), *indices, toTrt(mode)), "INetworkDefinition::addGatherV2");
     // TensorRT documents the gather axis as undefined behaviour in ND mode.
     if (mode != ir::GatherMode::kND) l->setGatherAxis(axisFor(n.getInt("axis", 0), inputRank(n, 0), "axis"));
     l->setNbElementWiseDims(toInt32(n.getInt("numElementWiseDims", 0), "numElementWiseDims"));
@@ -446,9 +631,9 @@ class Translator {
       fail(StatusCode::kUnsupported, "a cast from ", dataTypeName(from), " to ", dataTypeName(to),
            ": casts to and from INT4 and FP4 are an extension of the built-in engine (TensorRT's ICastLayer has "
            "neither; use IQuantizeLayer / IDequantizeLayer)");
-    // NvInfer.h, DataType::kUINT8: "kUINT8 conversions are not supported for {kINT8, kINT32, kBOOL}".
+    // NvInfer.h, DataType::kUINT8: "kUINT8 conversions are only supported for {kFLOAT, kHALF}".
     auto uint8Pair = [](DataType a, DataType b) {
-      return a == DataType::kUINT8 && (b == DataType::kINT8 || b == DataType::kINT32 || b == DataType::kBOOL);
+      return a == DataType::kUINT8 && b != DataType::kUINT8 && b != DataType::kFLOAT && b != DataType::kHALF;
     };
     if (uint8Pair(from, to) || uint8Pair(to, from))
       fail(StatusCode::kUnsupported, "a cast from ", dataTypeName(from), " to ", dataTypeName(to),
@@ -460,11 +645,23 @@ class Translator {
     // The number of sliced axes: the `axes` attribute's length, else the input rank (inputs 1..3
     // and 5 override what they carry when set, ops/Slice.cpp).
     size_t count = n.has("axes") ? n.getInts("axes").size() : inputRank(n, 0);
-    if (!n.has("axes") && n.input(5) >= 0 && inputRank(n, 5) == 1 && inputDesc(n, 5).dims[0] >= 0)
-      count = static_cast<size_t>(inputDesc(n, 5).dims[0]);
     Dims start = n.getInts("start");
     Dims size = n.getInts("shape");
     Dims stride = n.getInts("stride");
+    if (!n.has("axes") && n.input(5) >= 0) {
+      const Dims& axes = inputDesc(n, 5).dims;
+      if (axes.size() == 1 && axes[0] >= 0) {
+        count = static_cast<size_t>(axes[0]);
+      } else if (!start.empty() || !size.empty() || !stride.empty()) {
+        count = !start.empty() ? start.size() : !size.empty() ? size.size() : stride.size();
+      } else if (n.input(1) < 0 || n.input(3) < 0) {
+        // Default start/stride must have one entry per sliced axis, which is not known here.
+        fail(StatusCode::kUnsupported, "axes from input 5 '", inputDesc(n, 5).name, "' of unknown length ",
+             dimsToString(axes), " with a default ", n.input(1) < 0 ? "start" : "stride",
+             ": TensorRT needs start and stride of one entry per sliced axis; give them as inputs 1 and 3 or as "
+             "attributes, or give the axes as an attribute");
+      }
+    }
     if (start.empty()) start.assign(count, 0);
     if (stride.empty()) stride.assign(count, 1);
     if (size.empty()) size.assign(count, 0);  // only when input 2 supplies the size
@@ -513,18 +710,33 @@ class Translator {
     auto* l = nonNull(net_.addFill(toTrtDims(shape, "shape"), toTrt(op), toTrt(to)), "INetworkDefinition::addFill");
     if (nvinfer1::ITensor* dims = optionalInput(n, 0)) l->setInput(0, *dims);
 
+    const bool linspace = op == ir::FillOperation::kLINSPACE;
     const size_t rank = g_.tensors[n.outputs.at(0)].dims.size();
     const double alpha = n.getFloat("alpha", 0);
     const std::vector<double> beta = fillBeta(n);
-    nvinfer1::ITensor* alphaIn = optionalInput(n, 1);
-    nvinfer1::ITensor* betaIn = optionalInput(n, 2);
+    const bool alphaIn = n.input(1) >= 0, betaIn = n.input(2) >= 0;
+    const bool integerOut = to == DataType::kINT32 || to == DataType::kINT64;
+    if (integerOut) {
+      // The built-in engine computes alpha + sum beta_d * i_d in double and truncates the result
+      // only; TensorRT computes in the output's integer type, so non-integral parameters cannot be
+      // carried over (truncating each on its own gives other values).
+      const bool staticIntegral = (alphaIn || isIntegral(alpha)) &&
+                                  (betaIn || std::all_of(beta.begin(), beta.end(), [](double b) { return isIntegral(b); }));
+      if (!staticIntegral)
+        fail(StatusCode::kUnsupported, "a LINSPACE fill to ", dataTypeName(to), " with a non-integral alpha or beta: "
+             "the built-in engine truncates alpha + sum(beta_d * i_d) as a whole, TensorRT computes in ", dataTypeName(to));
+      for (size_t i = 1; i <= 2; ++i)
+        if (n.input(i) >= 0 && isFloatType(inputDesc(n, i).type))
+          fail(StatusCode::kUnsupported, "a LINSPACE fill to ", dataTypeName(to), " with a ", dataTypeName(inputDesc(n, i).type),
+               " ", i == 1 ? "alpha" : "beta", " input: the built-in engine truncates alpha + sum(beta_d * i_d) as a whole, "
+               "TensorRT computes in ", dataTypeName(to));
+    }
     // A static beta is one value, which TensorRT reads as [b]; the built-in engine applies a
     // single value to the last dimension and takes one per dimension, so beyond rank 1 a LINSPACE
     // beta goes in as a [rank] tensor: TensorRT then needs alpha as a tensor too.
-    const bool tensorParams = alphaIn || betaIn || (op == ir::FillOperation::kLINSPACE && (rank > 1 || beta.size() != 1));
-    const bool integerOut = to == DataType::kINT32 || to == DataType::kINT64;
+    const bool tensorParams = alphaIn || betaIn || (linspace && (rank > 1 || beta.size() != 1));
     if (!tensorParams) {
-      if (integerOut && isIntegral(alpha) && isIntegral(beta[0])) {
+      if (integerOut) {
         l->setAlphaInt64(static_cast<int64_t>(alpha));
         l->setBetaInt64(static_cast<int64_t>(beta[0]));
       } else {
@@ -533,68 +745,152 @@ class Translator {
       }
       return l;
     }
-    // Both or neither are tensors, of one type (IFillLayer::setInput).
-    DataType paramType = alphaIn   ? g_.tensors[n.input(1)].type
-                         : betaIn  ? g_.tensors[n.input(2)].type
-                         : integerOut ? to
-                                      : DataType::kFLOAT;
-    if (!alphaIn) alphaIn = &constant(n, "alpha", paramType, {}, {alpha});
-    if (!betaIn) {
-      if (op == ir::FillOperation::kLINSPACE) {
-        std::vector<double> perDim(rank, 0.0);
-        if (beta.size() == rank) perDim = beta;
-        else if (rank > 0) perDim.back() = beta[0];
-        betaIn = &constant(n, "beta", paramType, {static_cast<int64_t>(rank)}, perDim);
-      } else {
-        betaIn = &constant(n, "beta", paramType, {}, {beta[0]});
-      }
+    // Both are tensors of one type (IFillLayer::setInput): the output's for integer outputs,
+    // FLOAT otherwise. Alpha is a scalar; beta a scalar, or for LINSPACE one value per dimension.
+    const DataType paramType = integerOut ? to : DataType::kFLOAT;
+    nvinfer1::ITensor* alphaTensor = nullptr;
+    if (alphaIn) {
+      const TensorDesc& d = inputDesc(n, 1);
+      alphaTensor = &input(n, 1);
+      if (!d.dims.empty()) alphaTensor = &reshaped(n, *alphaTensor, {}, "alpha as 0-D");
+      alphaTensor = &castTo(n, *alphaTensor, d.type, paramType, "alpha as parameter type");
+    } else {
+      alphaTensor = &constant(n, "alpha", paramType, {}, {alpha});
     }
-    l->setInput(1, *alphaIn);
-    l->setInput(2, *betaIn);
+    nvinfer1::ITensor* betaTensor = nullptr;
+    if (betaIn) {
+      const TensorDesc& d = inputDesc(n, 2);
+      betaTensor = &castTo(n, input(n, 2), d.type, paramType, "beta as parameter type");
+      if (!linspace) {
+        if (!d.dims.empty()) betaTensor = &reshaped(n, *betaTensor, {}, "beta as 0-D");
+      } else if (rank == 1) {
+        // One value, or one per dimension: [1] either way (the validator saw to it).
+        if (d.dims.size() != 1) betaTensor = &reshaped(n, *betaTensor, {1}, "beta as [1]");
+      } else if (d.dims.size() == 1 && d.dims[0] == static_cast<int64_t>(rank)) {
+        // One value per dimension already.
+      } else if (d.dims.empty() || (d.dims.size() == 1 && d.dims[0] == 1)) {
+        if (rank == 0)
+          fail(StatusCode::kUnsupported, "a 0-D LINSPACE fill with a beta input: TensorRT reads beta per dimension");
+        // One value for the last dimension: [0, ..., 0, beta].
+        nvinfer1::ITensor* parts[2] = {&constant(n, "beta, leading zeros", paramType, {static_cast<int64_t>(rank - 1)},
+                                                 std::vector<double>(rank - 1, 0.0)),
+                                       &reshaped(n, *betaTensor, {1}, "beta as [1]")};
+        auto* joined = nonNull(net_.addConcatenation(parts, 2), "INetworkDefinition::addConcatenation");
+        joined->setAxis(0);
+        betaTensor = &helperOutput(n, joined, "beta per dimension");
+      } else {
+        fail(StatusCode::kUnsupported, "a LINSPACE beta input '", d.name, "' of dimensions ", dimsToString(d.dims),
+             " for a rank-", rank, " output: TensorRT needs one value per dimension, and whether it holds one "
+             "value or ", rank, " is not known when building");
+      }
+    } else if (linspace) {
+      std::vector<double> perDim(rank, 0.0);
+      if (beta.size() == rank) perDim = beta;
+      else if (rank > 0) perDim.back() = beta[0];
+      betaTensor = &constant(n, "beta", paramType, {static_cast<int64_t>(rank)}, perDim);
+    } else {
+      betaTensor = &constant(n, "beta", paramType, {}, {beta[0]});
+    }
+    l->setInput(1, *alphaTensor);
+    l->setInput(2, *betaTensor);
     return l;
   }
 
-  // The values of a tensor known at build time: those inference tracked, or a constant's.
-  std::optional<std::vector<uint8_t>> constantBytes(int32_t id) {
+  // The weights of a constant tensor (one a CONSTANT layer makes), else null.
+  const Weights* constantWeights(int32_t id) {
     const TensorDesc& d = g_.tensors[id];
-    if (d.producer < 0) return std::nullopt;
+    if (d.producer < 0) return nullptr;
     const Node& p = g_.nodes[d.producer];
-    if (p.type != LayerType::kCONSTANT) return std::nullopt;
-    const Weights* w = p.getWeights("weights");
-    if (!w) return std::vector<uint8_t>{};
-    const auto* b = w->as<uint8_t>();
-    return std::vector<uint8_t>(b, b + w->byteSize());
+    return p.type == LayerType::kCONSTANT ? p.getWeights("weights") : nullptr;
+  }
+
+  // Whether tensor `id` is known at build time (a constant, or a value inference tracked).
+  bool knownAtBuildTime(int32_t id) {
+    const TensorDesc& d = g_.tensors[id];
+    return (d.producer >= 0 && g_.nodes[d.producer].type == LayerType::kCONSTANT) || d.value.has_value();
+  }
+
+  // Whether tensor `id` is known at build time to hold zeros only. Packed types (INT4, FP4) are
+  // read nibble by nibble, `count` of them, so the unused high nibble of an odd count is ignored.
+  bool knownZeros(int32_t id) {
+    const TensorDesc& d = g_.tensors[id];
+    if (d.producer >= 0 && g_.nodes[d.producer].type == LayerType::kCONSTANT) {
+      const Weights* w = constantWeights(id);
+      if (!w || w->empty()) return true;
+      const auto* bytes = w->as<uint8_t>();
+      for (int64_t i = 0; i < w->count; ++i) {
+        if (isPackedType(w->type)) {
+          if (((bytes[i / 2] >> (i % 2 == 0 ? 0 : 4)) & 0xF) != 0) return false;
+        } else if (loadAsDouble(bytes, w->type, i) != 0.0) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return d.value && std::all_of(d.value->begin(), d.value->end(), [](int64_t v) { return v == 0; });
+  }
+
+  // A quantization scale of one value (0-D, [1], [1, 1], ...): per-tensor, which TensorRT
+  // expresses with a 0-D scale ("a scalar for per-tensor quantization") and no axis.
+  bool perTensorScale(const Node& n) {
+    const Dims& scale = inputDesc(n, 1).dims;
+    return isFullyKnown(scale) && volume(scale) == 1;
   }
 
   nvinfer1::ILayer* quantize(const Node& n, bool dequantize) {
     const auto to = static_cast<DataType>(n.getInt("toType", static_cast<int64_t>(dequantize ? DataType::kFLOAT : DataType::kINT8)));
+    const bool perTensor = perTensorScale(n);
+    nvinfer1::ITensor* zeroPoint = nullptr;
     if (n.input(2) >= 0) {
-      // TensorRT quantizes symmetrically only: its zero point must be a build-time constant of zeros.
-      std::optional<std::vector<uint8_t>> bytes = constantBytes(n.input(2));
-      const auto& known = g_.tensors[n.input(2)].value;
-      bool nonZero = (bytes && std::any_of(bytes->begin(), bytes->end(), [](uint8_t b) { return b != 0; })) ||
-                     (known && std::any_of(known->begin(), known->end(), [](int64_t v) { return v != 0; }));
-      if (nonZero)
+      // TensorRT quantizes symmetrically only: its zero point must be "a build-time constant
+      // containing only zeros", fed by a constant layer. A fresh zero constant of the zero point's
+      // type and shape is that constant.
+      const TensorDesc& zp = inputDesc(n, 2);
+      if (!knownAtBuildTime(n.input(2)))
+        fail(StatusCode::kUnsupported, "a zero point computed at run time (input 2 '", zp.name,
+             "'): TensorRT needs a build-time constant zero point of zeros only");
+      if (!knownZeros(n.input(2)))
         fail(StatusCode::kUnsupported, "a non-zero zero point (asymmetric quantization) is an extension of the built-in "
                                        "engine; TensorRT quantizes symmetrically only");
+      const Dims zpDims = perTensor ? Dims{} : zp.dims;
+      if (!isFullyKnown(zpDims))
+        fail(StatusCode::kInvalidArgument, "zero point '", zp.name, "' has unknown dimensions ", dimsToString(zp.dims));
+      Weights zeros = Weights::owned(zp.type, volume(zpDims));  // zero-filled
+      keep(zeros.data);
+      auto* c = nonNull(net_.addConstant(toTrtDims(zpDims, "zero point dimensions"), toTrtWeights(zeros)),
+                        "INetworkDefinition::addConstant");
+      zeroPoint = &helperOutput(n, c, "zero point");
+    }
+    nvinfer1::ITensor* scale = &input(n, 1);
+    if (perTensor && !inputDesc(n, 1).dims.empty()) {
+      // A constant scale becomes a 0-D constant of the same values (kept a constant for TensorRT's
+      // Q/DQ fusions); a computed one goes through a Shuffle.
+      if (const Weights* w = constantWeights(n.input(1)); w && !w->empty()) {
+        keep(w->data);
+        scale = &helperOutput(n, nonNull(net_.addConstant(toTrtDims({}, "scale dimensions"), toTrtWeights(*w)),
+                                         "INetworkDefinition::addConstant"),
+                              "scale as 0-D");
+      } else {
+        scale = &reshaped(n, *scale, {}, "scale as 0-D");
+      }
     }
     nvinfer1::ILayer* layer = nullptr;
     if (dequantize) {
-      auto* l = nonNull(net_.addDequantize(input(n, 0), input(n, 1), toTrt(to)), "INetworkDefinition::addDequantize");
-      configureQuantize(*l, n);
+      auto* l = nonNull(net_.addDequantize(input(n, 0), *scale, toTrt(to)), "INetworkDefinition::addDequantize");
+      if (!perTensor) configureQuantize(*l, n);
       layer = l;
     } else {
-      auto* l = nonNull(net_.addQuantize(input(n, 0), input(n, 1), toTrt(to)), "INetworkDefinition::addQuantize");
-      configureQuantize(*l, n);
+      auto* l = nonNull(net_.addQuantize(input(n, 0), *scale, toTrt(to)), "INetworkDefinition::addQuantize");
+      if (!perTensor) configureQuantize(*l, n);
       layer = l;
     }
-    if (nvinfer1::ITensor* zeroPoint = optionalInput(n, 2)) layer->setInput(2, *zeroPoint);
+    if (zeroPoint) layer->setInput(2, *zeroPoint);
     return layer;
   }
 
-  // Axis, and for blocked scales (the input's rank, at least 2) the block shape: input dim /
-  // scale dim per dimension, set when every dimension is known (otherwise TensorRT derives it
-  // from the shapes), with the blocked dimension as the axis.
+  // Per-channel and blocked scales: the axis, and for blocked scales (the input's rank, at least
+  // 2) the block shape: input dim / scale dim per dimension, set when every dimension is known
+  // (otherwise TensorRT derives it from the shapes), with the blocked dimension as the axis.
   template <typename L>
   void configureQuantize(L& l, const Node& n) {
     const Dims& in = inputDesc(n, 0).dims;
@@ -623,12 +919,18 @@ class Translator {
            ") are an extension of the built-in engine; TensorRT's IScatterLayer only overwrites");
     const auto mode = irEnum<ir::ScatterMode>(n.getInt("mode", 0));
     auto* l = nonNull(net_.addScatter(input(n, 0), input(n, 1), input(n, 2), toTrt(mode)), "INetworkDefinition::addScatter");
+    // Duplicate indices: the built-in engine's last write wins, TensorRT leaves it undefined
+    // (docs/layers.md).
     if (mode == ir::ScatterMode::kELEMENT) l->setAxis(axisFor(n.getInt("axis", 0), inputRank(n, 0), "axis"));
     return l;
   }
 
+  // Known differences (docs/layers.md): TensorRT orders the selected boxes by batch, then
+  // decreasing score; the built-in engine by batch, class, then score.
   nvinfer1::ILayer* nms(const Node& n) {
-    auto* l = nonNull(net_.addNMS(input(n, 0), input(n, 1), input(n, 2), toTrt(static_cast<DataType>(n.getInt("indicesType", static_cast<int64_t>(DataType::kINT32))))),
+    // MaxOutputBoxesPerClass: TensorRT takes a 0-D INT32 tensor; the built-in engine also INT64 and [1].
+    auto* l = nonNull(net_.addNMS(input(n, 0), input(n, 1), scalarInput(n, 2, DataType::kINT32, "MaxOutputBoxesPerClass"),
+                                  toTrt(static_cast<DataType>(n.getInt("indicesType", static_cast<int64_t>(DataType::kINT32))))),
                       "INetworkDefinition::addNMS");
     if (nvinfer1::ITensor* iou = optionalInput(n, 3)) l->setInput(3, *iou);
     if (nvinfer1::ITensor* score = optionalInput(n, 4)) l->setInput(4, *score);
@@ -641,10 +943,24 @@ class Translator {
     const nvinfer1::CumulativeOperation op = toTrt(irEnum<ir::CumulativeOperation>(n.getInt("operation", 0)));
     // NvInfer.h, addCumulative: the axis "must be a build-time constant 0D shape tensor".
     const TensorDesc& axis = inputDesc(n, 1);
-    if (!constantBytes(n.input(1)) && !axis.value)
+    if (!knownAtBuildTime(n.input(1)))
       fail(StatusCode::kUnsupported, "an axis computed at run time (input 1 '", axis.name,
            "') is an extension of the built-in engine; TensorRT needs a build-time constant axis");
-    return nonNull(net_.addCumulative(input(n, 0), input(n, 1), op, n.getInt("exclusive", 0) != 0, n.getInt("reverse", 0) != 0),
+    // The built-in engine also takes the axis as [1]: a constant one becomes a 0-D constant of
+    // the same value, another goes through a Shuffle.
+    nvinfer1::ITensor* axisTensor = &input(n, 1);
+    if (!axis.dims.empty()) {
+      const Weights* w = constantWeights(n.input(1));
+      if (w && w->count == 1) {
+        keep(w->data);
+        axisTensor = &helperOutput(n, nonNull(net_.addConstant(toTrtDims({}, "axis dimensions"), toTrtWeights(*w)),
+                                              "INetworkDefinition::addConstant"),
+                                   "axis as 0-D");
+      } else {
+        axisTensor = &reshaped(n, *axisTensor, {}, "axis as 0-D");
+      }
+    }
+    return nonNull(net_.addCumulative(input(n, 0), *axisTensor, op, n.getInt("exclusive", 0) != 0, n.getInt("reverse", 0) != 0),
                    "INetworkDefinition::addCumulative");
   }
 
@@ -677,19 +993,25 @@ class Translator {
 
 }  // namespace
 
-std::unique_ptr<TranslatedNetwork> translateNetwork(const Graph& g, nvinfer1::INetworkDefinition& net) {
+std::unique_ptr<TranslatedNetwork> translateNetwork(const Graph& g, nvinfer1::INetworkDefinition& net, TrtErrorRecorder& recorder) {
   // Inference on a copy: it validates as the builder does and gives every tensor its rank and
   // the known values the translation reads (axes, block shapes, constant operands).
   Graph inferred = g;
   Status s = inferInPlace(inferred);
   if (!s.ok()) throw EngineError(s.code, s.message);
   auto out = std::make_unique<TranslatedNetwork>();
-  Translator(inferred, net, *out).run();
+  // The network reports to the build's recorder, so translation failures carry TensorRT's reason.
+  net.setErrorRecorder(&recorder);
+  Translator(inferred, net, recorder, *out).run();
   return out;
 }
 
 void configureBuild(const BuildConfig& c, const Graph& g, nvinfer1::IBuilder& builder, nvinfer1::IBuilderConfig& config) {
-  const std::vector<bool> shapeInputs = findShapeTensorInputs(g);
+  configureBuild(c, g, findShapeTensorInputs(g), builder, config);
+}
+
+void configureBuild(const BuildConfig& c, const Graph& g, const std::vector<bool>& shapeInputs, nvinfer1::IBuilder& builder,
+                    nvinfer1::IBuilderConfig& config) {
   const char* selectorNames[3] = {"MIN", "OPT", "MAX"};
   const nvinfer1::OptProfileSelector selectors[3] = {nvinfer1::OptProfileSelector::kMIN, nvinfer1::OptProfileSelector::kOPT,
                                                      nvinfer1::OptProfileSelector::kMAX};
@@ -752,6 +1074,12 @@ void configureBuild(const BuildConfig& c, const Graph& g, nvinfer1::IBuilder& bu
       fail(StatusCode::kInvalidArgument, "TensorRT refused optimization profile ", pi,
            " (IBuilderConfig::addOptimizationProfile returned -1: MIN <= OPT <= MAX must hold for every dimension and value)");
   }
+  // Exactly BuilderConfig's flags (TF32 is set there by default, as it is in TensorRT): setFlags
+  // also clears what TensorRT sets by default and the caller cleared.
+  nvinfer1::BuilderFlags flags = 0;
+  for (int32_t bit = 0; bit < 64; ++bit)
+    if ((c.flags >> bit) & 1u) flags |= nvinfer1::BuilderFlags{1} << static_cast<int32_t>(toTrt(static_cast<ir::BuilderFlag>(bit)));
+  config.setFlags(flags);
   if (c.workspaceLimit >= 0)
     config.setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, static_cast<std::size_t>(c.workspaceLimit));
   config.setBuilderOptimizationLevel(c.optimizationLevel);

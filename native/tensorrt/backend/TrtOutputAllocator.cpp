@@ -50,10 +50,18 @@ void TrtOutputAllocator::notifyShape(char const* /*tensorName*/, nvinfer1::Dims 
   }
 }
 
+void TrtOutputAllocator::beginRun() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  dims_.clear();
+  shaped_ = false;
+  failure_.clear();
+}
+
 TrtOutputAllocator::Result TrtOutputAllocator::takeResult() {
   std::lock_guard<std::mutex> lock(mutex_);
   Result r{memory_, dims_, shaped_};
   shaped_ = false;
+  failure_.clear();
   return r;
 }
 

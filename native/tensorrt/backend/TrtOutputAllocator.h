@@ -1,7 +1,8 @@
 // nvinfer1::IOutputAllocator for one output with data-dependent dims. TensorRT calls it during
 // enqueueV3 (reallocateOutputAsync, then notifyShape before enqueueV3 returns), on the thread that
-// called enqueueV3 (the JS thread here) or one of its own, so it never calls into JS: it gets
-// device memory from the runtime's GpuAllocator (cudaMalloc without one) and records the dims.
+// called enqueueV3 (the context's host thread for such outputs) or one of its own, so it never
+// calls into JS: it gets device memory from the runtime's GpuAllocator (cudaMalloc without one)
+// and records the dims.
 // After the run the context copies the values out and hands them to the JS IOutputAllocator, the
 // same contract as the built-in engine's output allocators.
 #pragma once
@@ -36,7 +37,9 @@ class TrtOutputAllocator final : public nvinfer1::IOutputAllocator {
     std::vector<int64_t> dims;
     bool shaped = false;
   };
-  // Call after enqueueV3 returned; resets the "shaped" state for the next run.
+  // Call before enqueueV3: forgets what an earlier run left (dims, failure).
+  void beginRun();
+  // Call after enqueueV3 returned; resets the "shaped" state and the failure for the next run.
   Result takeResult();
   // Why the last reallocateOutputAsync returned nullptr (empty when it did not).
   std::string lastFailure() const;

@@ -26,11 +26,16 @@ void TrtProgressMonitor::report(const std::string& phase, int step, int total) n
 void TrtProgressMonitor::phaseStart(char const* phaseName, char const* parentPhase, int32_t nbSteps) noexcept {
   try {
     std::string name = phaseName ? phaseName : "";
-    // Nested phases are reported as "parent/child", so JS sees where a phase belongs.
-    std::string shown = parentPhase && *parentPhase ? std::string(parentPhase) + "/" + name : name;
+    // Nested phases are reported as "parent/child" (the parent as it is shown, so deeper nesting
+    // reads "a/b/c"), by phaseStart and every stepComplete alike, so JS sees where a phase belongs.
+    std::string shown = name;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      steps_[name] = nbSteps;
+      if (parentPhase && *parentPhase) {
+        auto parent = phases_.find(parentPhase);
+        shown = (parent != phases_.end() ? parent->second.shown : std::string(parentPhase)) + "/" + name;
+      }
+      phases_[name] = Phase{shown, nbSteps};
     }
     report(shown, 0, nbSteps);
   } catch (...) {
@@ -41,14 +46,18 @@ bool TrtProgressMonitor::stepComplete(char const* phaseName, int32_t step) noexc
   if (cancelRequested()) return false;
   try {
     std::string name = phaseName ? phaseName : "";
+    std::string shown = name;
     int32_t total = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = steps_.find(name);
-      if (it != steps_.end()) total = it->second;
+      auto it = phases_.find(name);
+      if (it != phases_.end()) {
+        shown = it->second.shown;
+        total = it->second.steps;
+      }
     }
     // TensorRT numbers steps from 0; JS sees how many are done.
-    report(name, step + 1, total);
+    report(shown, step + 1, total);
   } catch (...) {
   }
   return !cancelRequested();
@@ -57,7 +66,7 @@ bool TrtProgressMonitor::stepComplete(char const* phaseName, int32_t step) noexc
 void TrtProgressMonitor::phaseFinish(char const* phaseName) noexcept {
   try {
     std::lock_guard<std::mutex> lock(mutex_);
-    steps_.erase(phaseName ? phaseName : "");
+    phases_.erase(phaseName ? phaseName : "");
   } catch (...) {
   }
 }

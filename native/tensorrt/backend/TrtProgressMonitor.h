@@ -34,7 +34,11 @@ class TrtProgressMonitor final : public nvinfer1::IProgressMonitor {
   CancelFn cancelled_;
   std::atomic<bool> stopped_{false};
   std::mutex mutex_;
-  std::map<std::string, int32_t> steps_;  // phase -> nbSteps of its phaseStart
+  struct Phase {
+    std::string shown;  // "parent/child" for nested phases, as every report names it
+    int32_t steps = 0;  // nbSteps of its phaseStart
+  };
+  std::map<std::string, Phase> phases_;  // by TensorRT's phase name
 };
 
 }  // namespace trtn::trt

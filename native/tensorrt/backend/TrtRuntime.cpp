@@ -7,27 +7,26 @@
 
 namespace trtn::trt {
 
-TrtRuntime::TrtRuntime(std::shared_ptr<cuda::GpuAllocator> allocator)
-    : logger_([this](int severity, const std::string& message) { messages_.push(severity, message); }),
-      gpuAllocator_(std::move(allocator)) {
+TrtRuntime::TrtRuntime(std::shared_ptr<cuda::GpuAllocator> allocator) : gpuAllocator_(std::move(allocator)) {
   if (gpuAllocator_) allocatorAdapter_ = std::make_unique<TrtGpuAllocator>(gpuAllocator_);
 }
 
 TrtRuntime::~TrtRuntime() {
   // The IRuntime goes before the bridges it points to (member order does the same; explicit for
-  // the reader).
+  // the reader). What it logs now reaches no call: the process queue takes it.
   runtime_.reset();
 }
 
 std::shared_ptr<TrtRuntime> TrtRuntime::create(std::shared_ptr<cuda::GpuAllocator> allocator) {
-  const TensorRTLibraries& libs = loadTensorRT();  // TENSORRT_UNAVAILABLE naming every path tried
+  const TensorRTLibraries& libs = loadTensorRTBackend();  // TENSORRT_UNAVAILABLE naming every path tried
   if (!libs.createInferRuntime)
     fail(StatusCode::kTensorRTUnavailable, "the TensorRT library at ", libs.nvinferPath, " has no createInferRuntime_INTERNAL");
   std::shared_ptr<TrtRuntime> self(new TrtRuntime(std::move(allocator)));
   self->device_ = cuda::currentDevice();
   self->libraryVersion_ = libs.version;
+  TrtLogScope logScope(self->messages_);
   auto createRuntime = reinterpret_cast<void* (*)(void*, int32_t)>(libs.createInferRuntime);
-  self->runtime_.reset(static_cast<nvinfer1::IRuntime*>(createRuntime(&self->logger_, NV_TENSORRT_VERSION)));
+  self->runtime_.reset(static_cast<nvinfer1::IRuntime*>(createRuntime(&TrtLogger::instance(), NV_TENSORRT_VERSION)));
   if (!self->runtime_) {
     std::string detail;
     for (const auto& [severity, message] : self->messages_.drain())
@@ -45,6 +44,10 @@ std::shared_ptr<TrtEngine> TrtRuntime::deserialize(const uint8_t* data, size_t s
     fail(StatusCode::kPlanIncompatible, "the plan is not a TensorRT engine");
   cuda::DeviceInfo gpu = cuda::deviceInfo(device_);
   if (view.form == TrtPlanForm::kWrapped) checkTensorRTPlanCompatible(view, libraryVersion_, gpu.major, gpu.minor);
+  TrtLogScope logScope(messages_);
+  // A version-compatible engine carries the lean runtime that runs it, as host code; only plans
+  // our builder recorded as version-compatible get to load it.
+  runtime_->setEngineHostCodeAllowed(view.form == TrtPlanForm::kWrapped && (view.meta.compatibility & kPlanVersionCompatible) != 0);
   uint64_t mark = recorder_.mark();
   TrtUnique<nvinfer1::ICudaEngine> engine(runtime_->deserializeCudaEngine(view.engine, view.engineSize));
   if (!engine) {
@@ -60,7 +63,10 @@ std::shared_ptr<TrtEngine> TrtRuntime::deserialize(const uint8_t* data, size_t s
          " (TensorRT ", libraryVersion_ / 10000, ".", (libraryVersion_ / 100) % 100, ".", libraryVersion_ % 100, " on ",
          gpu.name, ", compute capability ", gpu.major, ".", gpu.minor, ")");
   }
-  return std::make_shared<TrtEngine>(shared_from_this(), std::move(engine), std::vector<uint8_t>(data, data + size));
+  std::optional<TrtPlanMeta> wrapper;
+  if (view.form == TrtPlanForm::kWrapped) wrapper = view.meta;
+  return std::make_shared<TrtEngine>(shared_from_this(), std::move(engine), std::vector<uint8_t>(data, data + size),
+                                     std::move(wrapper));
 }
 
 }  // namespace trtn::trt

@@ -1,7 +1,9 @@
-// One nvinfer1::IRuntime with the bridges it points to: a logger whose messages queue up for the
-// JS thread, an error recorder (inherited by the engines it deserializes and their contexts) and
-// the GPU allocator adapter. Each deserialization makes one; engines hold it through a shared_ptr,
-// so the IRuntime and everything it points to outlive them (TensorRT requires both).
+// One nvinfer1::IRuntime with the bridges it points to: an error recorder (inherited by the
+// engines it deserializes and their contexts), the GPU allocator adapter, and the queue the
+// process logger fills for it (TrtLogger.h: TensorRT calls made for its engines, contexts and
+// refitters log there, and the JS thread drains it). Each deserialization makes one; engines hold
+// it through a shared_ptr, so the IRuntime and everything it points to outlive them (TensorRT
+// requires both).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +39,6 @@ class TrtRuntime : public std::enable_shared_from_this<TrtRuntime> {
   nvinfer1::IRuntime& runtime() const { return *runtime_; }
   TrtErrorRecorder& recorder() { return recorder_; }
   TrtMessageQueue& messages() { return messages_; }
-  nvinfer1::ILogger& logger() { return logger_; }
   // The built-in allocator behind the adapter, or null.
   const std::shared_ptr<cuda::GpuAllocator>& gpuAllocator() const { return gpuAllocator_; }
   int device() const { return device_; }
@@ -48,7 +49,6 @@ class TrtRuntime : public std::enable_shared_from_this<TrtRuntime> {
 
   // Members TensorRT points to come first so they are destroyed after the IRuntime.
   TrtMessageQueue messages_;
-  TrtLogger logger_;
   TrtErrorRecorder recorder_;
   std::shared_ptr<cuda::GpuAllocator> gpuAllocator_;
   std::unique_ptr<TrtGpuAllocator> allocatorAdapter_;

@@ -11,13 +11,13 @@ namespace trtn::trt {
 namespace {
 
 std::vector<uint8_t> withCaches(const std::vector<uint8_t>& first, const std::vector<uint8_t>* second, bool ignoreMismatch) {
-  const TensorRTLibraries& libs = loadTensorRT();
+  const TensorRTLibraries& libs = loadTensorRTBackend();
   if (!libs.createInferBuilder)
     fail(StatusCode::kTensorRTUnavailable, "the TensorRT library at ", libs.nvinferPath, " has no builder, which timing caches need");
-  TrtLogger logger(nullptr);  // failures arrive through the recorder
+  TrtLogScope logScope(nullptr);  // nobody listens: failures arrive through the recorder
   TrtErrorRecorder recorder;
   auto createBuilder = reinterpret_cast<void* (*)(void*, int32_t)>(libs.createInferBuilder);
-  TrtUnique<nvinfer1::IBuilder> builder(static_cast<nvinfer1::IBuilder*>(createBuilder(&logger, NV_TENSORRT_VERSION)));
+  TrtUnique<nvinfer1::IBuilder> builder(static_cast<nvinfer1::IBuilder*>(createBuilder(&TrtLogger::instance(), NV_TENSORRT_VERSION)));
   if (!builder) fail(StatusCode::kTensorRTError, "createInferBuilder failed");
   builder->setErrorRecorder(&recorder);
   uint64_t mark = recorder.mark();

@@ -1,6 +1,7 @@
 #include "TrtLibrary.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <set>
 #include <utility>
@@ -212,9 +213,17 @@ LoadState loadOnce() {
         refusals.push_back(attempt.error);
       } else {
         int32_t version = reinterpret_cast<int32_t (*)()>(getVersion)();
+        int32_t minimum = minimumTensorRTVersion();
         if (version / 10000 != kTensorRTMajor) {
           attempt.error = concat("found ", kNvinferSoname, " at ", file, " reporting TensorRT ",
                                  formatTensorRTVersion(version), "; this build needs TensorRT ", kTensorRTMajor);
+          refusals.push_back(attempt.error);
+        } else if (version < minimum) {
+          // Newer minors append virtual methods: code compiled against newer headers could call
+          // a vtable slot an older library does not have.
+          attempt.error = concat("found ", kNvinferSoname, " at ", file, " reporting TensorRT ", formatTensorRTVersion(version),
+                                 "; this build was compiled against the TensorRT ", minimum / 10000, ".", (minimum / 100) % 100,
+                                 " headers and needs TensorRT ", minimum / 10000, ".", (minimum / 100) % 100, " or newer");
           refusals.push_back(attempt.error);
         } else {
           s.loaded = true;
@@ -318,6 +327,15 @@ const TensorRTLibraries& loadTensorRT() {
 const TensorRTProbe& probeTensorRT() { return state().probe; }
 
 const std::vector<LibraryAttempt>& tensorrtSearchLog() { return state().attempts; }
+
+int32_t minimumTensorRTVersion() {
+#ifdef TRTN_TENSORRT_HEADERS_VERSION
+  // "major.minor.patch" of the headers the backend was compiled against; patches add no methods.
+  int major = 0, minor = 0;
+  if (std::sscanf(TRTN_TENSORRT_HEADERS_VERSION, "%d.%d", &major, &minor) == 2) return major * 10000 + minor * 100;
+#endif
+  return kTensorRTMajor * 10000;
+}
 
 std::string formatTensorRTVersion(int32_t version) {
   return concat(version / 10000, ".", (version / 100) % 100, ".", version % 100);

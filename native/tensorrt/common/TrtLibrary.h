@@ -76,6 +76,11 @@ const TensorRTProbe& probeTensorRT();
 // Everything the search did, for tensorrt.libraryInfo(): the nvinfer attempts in order.
 const std::vector<LibraryAttempt>& tensorrtSearchLog();
 
+// The oldest library this build accepts (major*10000 + minor*100): the major.minor of the
+// TensorRT headers the backend was compiled against (newer minors append virtual methods, which
+// an older library lacks); kTensorRTMajor.0 in builds without the backend.
+int32_t minimumTensorRTVersion();
+
 // "11.1.0" from 110100.
 std::string formatTensorRTVersion(int32_t version);
 

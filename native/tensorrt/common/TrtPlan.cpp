@@ -60,6 +60,8 @@ std::string computeCapability(int major, int minor) { return concat(major, ".", 
 
 std::vector<uint8_t> wrapTensorRTPlan(const uint8_t* engine, size_t size, const TrtPlanMeta& meta) {
   TRTN_CHECK_ARG(size > 0 && engine != nullptr, "Expected a non-empty TensorRT engine for engine but received 0 bytes");
+  TRTN_CHECK_ARG((meta.compatibility & ~kPlanCompatibilityBits) == 0, "Expected bits of ", kPlanCompatibilityBits,
+                 " for compatibility but received ", meta.compatibility);
   TRTN_CHECK_ARG(meta.deviceName.size() <= kMaxDeviceName, "Expected at most ", kMaxDeviceName,
                  " bytes for deviceName but received ", meta.deviceName.size());
   std::vector<uint8_t> payload;
@@ -68,6 +70,7 @@ std::vector<uint8_t> wrapTensorRTPlan(const uint8_t* engine, size_t size, const 
   put<int32_t>(payload, meta.tensorrtVersion);
   put<int32_t>(payload, meta.computeMajor);
   put<int32_t>(payload, meta.computeMinor);
+  put<uint32_t>(payload, meta.compatibility);
   put<uint32_t>(payload, static_cast<uint32_t>(meta.deviceName.size()));
   payload.insert(payload.end(), meta.deviceName.begin(), meta.deviceName.end());
   put<uint64_t>(payload, static_cast<uint64_t>(size));
@@ -115,6 +118,11 @@ TrtPlanView viewTensorRTPlan(const uint8_t* data, size_t size) {
   view.meta.tensorrtVersion = r.pod<int32_t>();
   view.meta.computeMajor = r.pod<int32_t>();
   view.meta.computeMinor = r.pod<int32_t>();
+  if (payloadVersion >= 2) {
+    view.meta.compatibility = r.pod<uint32_t>();
+    if ((view.meta.compatibility & ~kPlanCompatibilityBits) != 0)
+      fail(StatusCode::kPlanCorrupt, "TensorRT plan wrapper is corrupt: unknown compatibility bits ", view.meta.compatibility);
+  }
   uint32_t nameLength = r.pod<uint32_t>();
   if (nameLength > kMaxDeviceName)
     fail(StatusCode::kPlanCorrupt, "TensorRT plan wrapper is corrupt: device name of ", nameLength, " bytes");
@@ -136,12 +144,26 @@ TrtPlanView viewTensorRTPlan(const uint8_t* data, size_t size) {
 void checkTensorRTPlanCompatible(const TrtPlanView& view, int32_t loadedVersion, int computeMajor, int computeMinor) {
   if (view.form != TrtPlanForm::kWrapped) return;
   const TrtPlanMeta& m = view.meta;
-  // TensorRT engines run only on the TensorRT release that built them.
-  if (m.tensorrtVersion != loadedVersion)
+  if (m.compatibility & kPlanVersionCompatible) {
+    // Version-compatible engines carry their own lean runtime: any newer release of the major.
+    if (loadedVersion / 10000 != m.tensorrtVersion / 10000 || loadedVersion < m.tensorrtVersion)
+      fail(StatusCode::kPlanIncompatible, "plan was built version-compatible with TensorRT ", formatTensorRTVersion(m.tensorrtVersion),
+           ", so it runs on that TensorRT or a newer ", m.tensorrtVersion / 10000, ".x, but TensorRT ",
+           formatTensorRTVersion(loadedVersion), " is loaded");
+  } else if (m.tensorrtVersion != loadedVersion) {
+    // Other TensorRT engines run only on the TensorRT release that built them.
     fail(StatusCode::kPlanIncompatible, "plan was built with TensorRT ", formatTensorRTVersion(m.tensorrtVersion),
          " but TensorRT ", formatTensorRTVersion(loadedVersion),
          " is loaded; rebuild the engine with this TensorRT (or load the TensorRT it was built with)");
-  // Their kernels are compiled for one GPU architecture (SM).
+  }
+  if (m.compatibility & kPlanAmperePlus) {
+    if (computeMajor < 8)
+      fail(StatusCode::kPlanIncompatible, "plan was built hardware-compatible for Ampere and newer GPUs (compute capability 8.0 or "
+           "higher) but this GPU has compute capability ", computeCapability(computeMajor, computeMinor));
+    return;
+  }
+  // Other kernels are compiled for one GPU architecture (SM); SAME_COMPUTE_CAPABILITY engines run
+  // on any GPU of that one.
   if (m.computeMajor != computeMajor || m.computeMinor != computeMinor)
     fail(StatusCode::kPlanIncompatible, "plan was built for a GPU of compute capability ",
          computeCapability(m.computeMajor, m.computeMinor), m.deviceName.empty() ? "" : concat(" (", m.deviceName, ")"),

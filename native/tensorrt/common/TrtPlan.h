@@ -12,13 +12,24 @@
 
 namespace trtn::trt {
 
-// Version of the wrapped payload layout (independent of the plan format version).
-constexpr uint32_t kWrappedPayloadVersion = 1;
+// Version of the wrapped payload layout (independent of the plan format version). 2 added the
+// compatibility bits; version 1 payloads are still read (as bits 0).
+constexpr uint32_t kWrappedPayloadVersion = 2;
+
+// TrtPlanMeta::compatibility bits: what the engine was built to tolerate.
+// BuilderFlag.VERSION_COMPATIBLE: runs on the TensorRT that built it or a newer one of the same major.
+constexpr uint32_t kPlanVersionCompatible = 1u << 0;
+// HardwareCompatibilityLevel.AMPERE_PLUS: runs on any GPU of compute capability 8.0 or newer.
+constexpr uint32_t kPlanAmperePlus = 1u << 1;
+// HardwareCompatibilityLevel.SAME_COMPUTE_CAPABILITY: any GPU of the building GPU's compute capability.
+constexpr uint32_t kPlanSameComputeCapability = 1u << 2;
+constexpr uint32_t kPlanCompatibilityBits = kPlanVersionCompatible | kPlanAmperePlus | kPlanSameComputeCapability;
 
 struct TrtPlanMeta {
   int32_t tensorrtVersion = 0;  // getInferLibVersion() of the builder: major*10000 + minor*100 + patch
   int32_t computeMajor = 0, computeMinor = 0;
   std::string deviceName;
+  uint32_t compatibility = 0;  // kPlan* bits
 };
 
 std::vector<uint8_t> wrapTensorRTPlan(const uint8_t* engine, size_t size, const TrtPlanMeta& meta);
@@ -38,8 +49,9 @@ struct TrtPlanView {
 TrtPlanView viewTensorRTPlan(const uint8_t* data, size_t size);
 
 // PLAN_INCOMPATIBLE when a wrapped plan was built with another TensorRT version or for another
-// GPU compute capability, naming both sides. Raw plans carry no record; TensorRT refuses those
-// itself.
+// GPU compute capability, naming both sides; a version-compatible plan accepts a newer TensorRT
+// of its major, a hardware-compatible one the GPUs its level covers. Raw plans carry no record;
+// TensorRT refuses those itself.
 void checkTensorRTPlanCompatible(const TrtPlanView& view, int32_t loadedVersion, int computeMajor, int computeMinor);
 
 }  // namespace trtn::trt

@@ -73,6 +73,10 @@ void AddonTrtEngine::flushLog(Napi::Env env) {
   if (!engine_) return;
   auto messages = engine_->runtime().messages().drain();
   if (log_.IsEmpty()) return;
+  // What TensorRT logged outside every call (its own threads) belongs to no engine: the next
+  // engine with a log function that is called takes it.
+  auto unscoped = TrtLogger::instance().unscoped().drain();
+  messages.insert(messages.begin(), unscoped.begin(), unscoped.end());
   for (auto& [severity, message] : messages) {
     log_.Call({Napi::Number::New(env, severity), Napi::String::New(env, message)});
     if (env.IsExceptionPending()) env.GetAndClearPendingException();  // a throwing logger must not break the call
@@ -82,6 +86,7 @@ void AddonTrtEngine::flushLog(Napi::Env env) {
 Napi::Value AddonTrtEngine::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   nvinfer1::ICudaEngine& e = engine(env)->engine();
+  TrtLogScope logScope(engine_->runtime().messages());
   Napi::Object o = Napi::Object::New(env);
   o.Set("name", e.getName() ? e.getName() : "");
   o.Set("backend", "tensorrt");
@@ -195,7 +200,9 @@ Napi::Value AddonTrtEngine::layersFromInspector(Napi::Env env) {
 
 Napi::Value AddonTrtEngine::Serialize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::vector<uint8_t>& plan = engine(env)->plan();
+  const std::shared_ptr<TrtEngine>& e = engine(env);
+  std::vector<uint8_t> plan = callEngine(env, [&] { return e->serialize(); });
+  flushLog(env);
   Napi::Uint8Array out = Napi::Uint8Array::New(env, plan.size());
   if (!plan.empty()) std::memcpy(out.Data(), plan.data(), plan.size());
   return out;

@@ -118,7 +118,7 @@ void AddonTrtExecutionContext::SetTensorAddress(const Napi::CallbackInfo& info) 
   std::string name = argString(info, 0, "name");
   TrtExecutionContext& ctx = context(env);
   if (info[1].IsNull() || info[1].IsUndefined()) {
-    callEngine(env, [&] { ctx.setTensorAddress(name, nullptr); });
+    callEngine(env, [&] { ctx.setTensorAddress(name, nullptr, 0); });
     boundBuffers_.erase(name);
     boundNative_.erase(name);
     return;
@@ -137,10 +137,10 @@ void AddonTrtExecutionContext::SetTensorAddress(const Napi::CallbackInfo& info) 
                "setTensorAddress: '" + name + "' is host memory (a HostBuffer), which TensorRT cannot read or write from the GPU; " +
                    "bind a cuda.DeviceBuffer, a cuda.UnifiedBuffer or a pinned cuda.HostBuffer");
   }
-  callEngine(env, [&] { ctx.setTensorAddress(name, mem.data); });
+  callEngine(env, [&] { ctx.setTensorAddress(name, mem.data, static_cast<int64_t>(mem.bytes)); });
   flushLog(env);
   boundBuffers_[name] = Napi::Persistent(info[1]);
-  boundNative_[name] = buffer;
+  boundNative_[name] = Bound{buffer, mem.hold};
 }
 
 Napi::Value AddonTrtExecutionContext::GetTensorAddress(const Napi::CallbackInfo& info) {
@@ -158,7 +158,7 @@ void AddonTrtExecutionContext::SetDeviceMemory(const Napi::CallbackInfo& info) {
   if (info[0].IsNull() || info[0].IsUndefined()) {
     callEngine(env, [&] { ctx.setDeviceMemory(nullptr, 0); });
     memoryRef_.Reset();
-    memoryBuffer_ = nullptr;
+    memory_ = Bound{};
     return;
   }
   trtn::addon::NativeBuffer* buffer = unwrapBuffer(info[0], "a buffer");
@@ -173,7 +173,7 @@ void AddonTrtExecutionContext::SetDeviceMemory(const Napi::CallbackInfo& info) {
                                                       " exceeds the buffer's " + std::to_string(mem.bytes) + " bytes");
   callEngine(env, [&] { ctx.setDeviceMemory(mem.data, static_cast<int64_t>(size)); });
   memoryRef_ = Napi::Persistent(info[0]);
-  memoryBuffer_ = buffer;
+  memory_ = Bound{buffer, mem.hold};
 }
 
 Napi::Value AddonTrtExecutionContext::UpdateDeviceMemorySizeForShapes(const Napi::CallbackInfo& info) {
@@ -199,37 +199,33 @@ Napi::Value AddonTrtExecutionContext::GetMaxOutputSize(const Napi::CallbackInfo&
 
 std::vector<std::shared_ptr<const void>> AddonTrtExecutionContext::holds(Napi::Env env) {
   std::vector<std::shared_ptr<const void>> out;
-  for (auto& [name, buffer] : boundNative_) {
-    auto hold = buffer->memory().hold;
-    if (!hold) throwError(env, StatusCode::kDisposed, "the buffer bound to '" + name + "' has been disposed");
-    out.push_back(std::move(hold));
+  // A disposed buffer's memory is still held (and bound); runs refuse it all the same.
+  for (auto& [name, bound] : boundNative_) {
+    if (!bound.buffer->memory().hold) throwError(env, StatusCode::kDisposed, "the buffer bound to '" + name + "' has been disposed");
+    out.push_back(bound.hold);
   }
-  if (memoryBuffer_) {
-    auto hold = memoryBuffer_->memory().hold;
-    if (!hold) throwError(env, StatusCode::kDisposed, "the buffer given to setDeviceMemoryV2 has been disposed");
-    out.push_back(std::move(hold));
+  if (memory_.buffer) {
+    if (!memory_.buffer->memory().hold) throwError(env, StatusCode::kDisposed, "the buffer given to setDeviceMemoryV2 has been disposed");
+    out.push_back(memory_.hold);
   }
   return out;
 }
 
-std::vector<AddonTrtExecutionContext::StagedOutput> AddonTrtExecutionContext::launch(Napi::Env env, cudaStream_t stream) {
-  TrtExecutionContext& ctx = context(env);
-  std::vector<StagedOutput> staged;
-  Status s = captureStatus([&] {
-    std::vector<TrtExecutionContext::AllocatedOutput> outputs = ctx.enqueue(stream);
+Status AddonTrtExecutionContext::launch(TrtExecutionContext& ctx, cudaStream_t stream, const TrtExecutionContext::RunState& state,
+                                        std::vector<StagedOutput>& staged, bool& launched) {
+  return captureStatus([&] {
+    std::vector<TrtExecutionContext::AllocatedOutput> outputs = ctx.enqueue(stream, state, launched);
     // Copied in stream order, so a later run that reuses the allocator's memory cannot overwrite
-    // these values before they reach JS.
+    // these values before they reach JS; the memory copied from stays held until the run settles.
     for (auto& o : outputs) {
-      StagedOutput so{o.name, o.dims, o.bytes, cuda::allocatePinned(static_cast<uint64_t>(o.bytes), ctx.engine().runtime().device(), 0)};
+      StagedOutput so{o.name, o.dims, o.bytes, cuda::allocatePinned(static_cast<uint64_t>(o.bytes), ctx.engine().runtime().device(), 0),
+                      o.memory};
       if (o.bytes > 0)
         cuda::check(cudaMemcpyAsync(so.host->ptr, o.memory->ptr, static_cast<size_t>(o.bytes), cudaMemcpyDeviceToHost, stream),
                     "cudaMemcpyAsync");
       staged.push_back(std::move(so));
     }
   });
-  flushLog(env);
-  trtn::addon::throwIfFailed(env, s);
-  return staged;
 }
 
 Napi::Value AddonTrtExecutionContext::toJs(Napi::Env env, const std::vector<StagedOutput>& outputs) {
@@ -250,32 +246,84 @@ Napi::Value AddonTrtExecutionContext::toJs(Napi::Env env, const std::vector<Stag
 
 // [JS thread] Launches the run on the caller's cuda.Stream; the Promise settles from a stream
 // host callback (AddonCudaStream::completion) and resolves with the allocator outputs, if any.
+// Validation errors throw here; a failure once work may be queued rejects the Promise after the
+// stream has run that work, so nothing it reads is released early.
 Napi::Value AddonTrtExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* stream = unwrapTagged<cuda::addon::AddonCudaStream>(info[0], cuda::addon::kCudaStreamTag, "a cuda.Stream");
   const std::shared_ptr<cuda::CudaStream>& s = stream->stream(env);
   std::vector<std::shared_ptr<const void>> held = holds(env);
-  auto staged = std::make_shared<std::vector<StagedOutput>>(launch(env, s->get()));
+  TrtExecutionContext& ctx = context(env);
+  bool dataDependent = false;
+  auto state = std::make_shared<TrtExecutionContext::RunState>(callEngine(env, [&] { return ctx.prepareRun(dataDependent); }));
+  flushLog(env);
+  auto staged = std::make_shared<std::vector<StagedOutput>>();
   held.push_back(context_);  // the IExecutionContext, its engine and runtime
   held.push_back(std::shared_ptr<const void>(staged, staged.get()));
   std::vector<Napi::Reference<Napi::Value>> keep;
   keep.push_back(Napi::Persistent(info.This()));
   for (auto& [name, ref] : boundBuffers_) keep.push_back(Napi::Persistent(ref.Value()));
   if (!memoryRef_.IsEmpty()) keep.push_back(Napi::Persistent(memoryRef_.Value()));
-  Napi::Promise done = stream->completion(env, std::move(keep), std::move(held));
-  if (staged->empty()) return done;
-  // done.then(() => outputs): the values are in pinned memory once the stream has run this far.
-  Napi::Function deliver = Napi::Function::New(env, [staged](const Napi::CallbackInfo& ci) { return toJs(ci.Env(), *staged); });
-  return done.Get("then").As<Napi::Function>().Call(done, {deliver});
+  // Runs on the JS thread (kept alive by `keep` until the run settles).
+  std::function<Napi::Value(Napi::Env)> result = [this, staged](Napi::Env e) {
+    flushLog(e);
+    return toJs(e, *staged);
+  };
+
+  if (!dataDependent && hostRunsLaunching_->load(std::memory_order_acquire) == 0) {
+    bool launched = false;
+    Status st = launch(ctx, s->get(), *state, *staged, launched);
+    flushLog(env);
+    // Refused before anything was queued: nothing to wait for.
+    if (!st.ok() && !launched) trtn::addon::throwIfFailed(env, st);
+    std::function<Status(Napi::Env)> then;
+    if (!st.ok()) then = [st](Napi::Env) { return st; };
+    return stream->completion(env, std::move(keep), std::move(held), std::move(then), std::move(result));
+  }
+
+  // TensorRT waits for the GPU inside this enqueueV3: launched from the context's host thread.
+  if (!hostQueue_) hostQueue_ = std::make_shared<SerialQueue>();
+  // Released on the JS thread when the run settles, never by the queue's own thread.
+  held.push_back(hostQueue_);
+  cuda::addon::AddonCudaStream::Arm arm;
+  Napi::Promise promise = stream->laterCompletion(env, std::move(keep), std::move(held), std::move(result), arm);
+  std::shared_ptr<TrtExecutionContext> target = context_;
+  std::shared_ptr<cuda::CudaStream> onStream = s;
+  std::shared_ptr<std::atomic<int64_t>> launching = hostRunsLaunching_;
+  launching->fetch_add(1, std::memory_order_acq_rel);
+  hostQueue_->push([target, onStream, state, staged, arm, launching]() mutable {
+    bool launched = false;
+    Status st = launch(*target, onStream->get(), *state, *staged, launched);
+    // Nothing stays held here once armed: the run may settle and its context be disposed at once
+    // (the Promise's holds keep what the queued work uses).
+    target.reset();
+    state.reset();
+    staged.reset();
+    onStream.reset();
+    arm(std::move(st));
+    launching->fetch_sub(1, std::memory_order_acq_rel);
+  });
+  return promise;
 }
 
-// [JS thread] Blocking: the run on the context's own stream, then waits for it.
+// [JS thread] Blocking: the run on the context's own stream, then waits for it (also when the
+// run failed after queuing work, which reads the bound memory).
 Napi::Value AddonTrtExecutionContext::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::shared_ptr<const void>> held = holds(env);
-  cudaStream_t stream = callEngine(env, [&] { return context(env).ownStream(); });
-  std::vector<StagedOutput> staged = launch(env, stream);
-  trtn::addon::throwIfFailed(env, cuda::statusOf(cudaStreamSynchronize(stream), "cudaStreamSynchronize"));
+  TrtExecutionContext& ctx = context(env);
+  bool dataDependent = false;
+  TrtExecutionContext::RunState state = callEngine(env, [&] { return ctx.prepareRun(dataDependent); });
+  cudaStream_t stream = callEngine(env, [&] { return ctx.ownStream(); });
+  // Runs of the context still launching on its host thread come first.
+  if (hostQueue_) hostQueue_->drain();
+  std::vector<StagedOutput> staged;
+  bool launched = false;
+  Status st = launch(ctx, stream, state, staged, launched);
+  Status synced = cuda::statusOf(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  flushLog(env);
+  trtn::addon::throwIfFailed(env, st);
+  trtn::addon::throwIfFailed(env, synced);
   return toJs(env, staged);
 }
 
@@ -286,7 +334,7 @@ void AddonTrtExecutionContext::Dispose(const Napi::CallbackInfo& info) {
   boundBuffers_.clear();
   boundNative_.clear();
   memoryRef_.Reset();
-  memoryBuffer_ = nullptr;
+  memory_ = Bound{};
   engineRef_.Reset();
   engine_ = nullptr;
 }

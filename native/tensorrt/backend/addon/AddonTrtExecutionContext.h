@@ -1,19 +1,25 @@
 // NativeExecutionContext for engines of the tensorrt backend (typings/native.d.ts). Holds its
-// engine's JS object (parent outlives child) and the buffers bound to its tensors. Every method
-// runs on the JS thread. enqueue() launches enqueueV3 on the caller's cuda.Stream and returns a
-// Promise settled from a stream host callback through the stream's thread-safe function (the same
+// engine's JS object (parent outlives child) and the buffers bound to its tensors (their memory
+// too, so a disposed buffer is never freed while TensorRT may still read it). Every method runs on
+// the JS thread. enqueue() launches enqueueV3 on the caller's cuda.Stream and returns a Promise
+// settled from a stream host callback through the stream's thread-safe function (the same
 // completion the cuda backend uses); outputs that went to output allocators are copied to pinned
-// memory in stream order and handed to JS when it settles.
+// memory in stream order and handed to JS when it settles. Runs with data-dependent output dims,
+// for which TensorRT waits for the GPU inside enqueueV3, are launched from the context's host
+// thread instead (the SerialQueue the cuda backend's data-dependent runs use), and later runs of
+// the context follow them there until they have launched, so the stream sees every run in order.
 #pragma once
 
 #include <napi.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../../../addon/NativeBuffer.h"
+#include "../../../engine/ThreadPool.h"
 #include "../TrtExecutionContext.h"
 
 namespace trtn::trt::addon {
@@ -35,6 +41,8 @@ class AddonTrtExecutionContext : public Napi::ObjectWrap<AddonTrtExecutionContex
     std::vector<int64_t> dims;
     int64_t bytes = 0;
     std::shared_ptr<cuda::CudaMemory> host;
+    // The output allocator's memory the copy reads, held until the run settles.
+    std::shared_ptr<cuda::CudaMemory> device;
   };
 
  private:
@@ -57,8 +65,11 @@ class AddonTrtExecutionContext : public Napi::ObjectWrap<AddonTrtExecutionContex
   TrtExecutionContext& context(Napi::Env env);
   // Holds on every bound buffer and the device memory (DISPOSED when one was disposed).
   std::vector<std::shared_ptr<const void>> holds(Napi::Env env);
-  // enqueueV3 on `stream`, then the stream-ordered copies of allocator outputs.
-  std::vector<StagedOutput> launch(Napi::Env env, cudaStream_t stream);
+  // enqueueV3 on `stream`, then the stream-ordered copies of allocator outputs into `staged`.
+  // Any thread. `launched` is set once the stream holds work of the run (it must then be waited
+  // for before the run's memory is released, whatever the returned status says).
+  static Status launch(TrtExecutionContext& ctx, cudaStream_t stream, const TrtExecutionContext::RunState& state,
+                       std::vector<StagedOutput>& staged, bool& launched);
   static Napi::Value toJs(Napi::Env env, const std::vector<StagedOutput>& outputs);
   void flushLog(Napi::Env env);
 
@@ -68,9 +79,19 @@ class AddonTrtExecutionContext : public Napi::ObjectWrap<AddonTrtExecutionContex
   AddonTrtEngine* engine_ = nullptr;
   Napi::Reference<Napi::Value> engineRef_;
   std::map<std::string, Napi::Reference<Napi::Value>> boundBuffers_;
-  std::map<std::string, trtn::addon::NativeBuffer*> boundNative_;
+  // A bound buffer and a hold on its memory: TensorRT keeps the address (and reads host shape
+  // tensor values from it outside runs), so disposing the buffer must not free it while bound.
+  struct Bound {
+    trtn::addon::NativeBuffer* buffer = nullptr;
+    std::shared_ptr<const void> hold;
+  };
+  std::map<std::string, Bound> boundNative_;
   Napi::Reference<Napi::Value> memoryRef_;
-  trtn::addon::NativeBuffer* memoryBuffer_ = nullptr;
+  Bound memory_;
+  // Runs with data-dependent outputs launch from this thread; created on first use.
+  std::shared_ptr<SerialQueue> hostQueue_;
+  // Runs handed to hostQueue_ that have not finished launching.
+  std::shared_ptr<std::atomic<int64_t>> hostRunsLaunching_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace trtn::trt::addon
