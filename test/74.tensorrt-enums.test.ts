@@ -63,6 +63,20 @@ describe.skipIf(table === undefined)('lib/enums.ts against the TensorRT 11 heade
   });
 });
 
+describe.skipIf(table === undefined)('Dims <-> nvinfer1::Dims64 (the backend\'s own conversion)', () => {
+  const roundTrip = (dims: number[]): number[] => native().tensorrtDimsRoundTrip!(dims);
+  it('keeps every rank from 0 to Dims64::MAX_DIMS (8), with -1 for dynamic dims and 64-bit extents', () => {
+    for (let rank = 0; rank <= 8; rank += 1) {
+      const dims = Array.from({ length: rank }, (_, i) => (i % 3 === 1 ? -1 : i + 1));
+      expect(roundTrip(dims), `rank ${rank}`).toEqual(dims);
+    }
+    expect(roundTrip([2 ** 40, 3])).toEqual([2 ** 40, 3]);
+  });
+  it('refuses rank 9 with INVALID_ARGUMENT naming the limit', () => {
+    expect(() => roundTrip([1, 2, 3, 4, 5, 6, 7, 8, 9])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/8/) }));
+  });
+});
+
 describe.skipIf(table !== undefined)('lib/enums.ts against the TensorRT 11 headers (skipped: this build of the addon has no tensorrt backend, TensorRT 11 headers were not found at build time)', () => {
   it('has no enum table without the tensorrt backend', () => {
     expect(native().tensorrtEnumTable).toBeUndefined();

@@ -550,6 +550,8 @@ export interface NativeAddon {
    * with its value in the headers the addon was built against.
    */
   tensorrtEnumTable?(): Record<string, Record<string, number>>;
+  /** @internal [sync] Test hook (tensorrt builds only): dims through the backend's Dims64 conversion and back. */
+  tensorrtDimsRoundTrip?(dims: number[]): number[];
   /**
    * [sync, JS thread] Present only in builds with the tensorrt backend. Loads TensorRT and creates
    * a builder, a network and TensorRT's ONNX parser for the (empty) network: TENSORRT_UNAVAILABLE

@@ -78,6 +78,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("tensorrtPlanTools", TensorRTPlanTools(env));
 #ifdef TRTN_WITH_TENSORRT
   exports.Set("tensorrtEnumTable", Napi::Function::New(env, trt::addon::TensorrtEnumTable, "tensorrtEnumTable"));
+  exports.Set("tensorrtDimsRoundTrip", Napi::Function::New(env, trt::addon::TensorrtDimsRoundTrip, "tensorrtDimsRoundTrip"));
 #endif
 #ifdef TRTN_WITH_CUDA
   exports.Set("cuda", cuda::addon::registerCudaModule(env));

@@ -1,5 +1,6 @@
 #include "TrtEnumTable.h"
 
+#include "../../../addon/AddonData.h"
 #include "../TrtEnums.h"
 
 namespace trtn::trt::addon {
@@ -13,6 +14,13 @@ Napi::Value TensorrtEnumTable(const Napi::CallbackInfo& info) {
     table.Set(e.name, members);
   }
   return table;
+}
+
+Napi::Value TensorrtDimsRoundTrip(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Dims dims = trtn::addon::argInts(info, 0, "dims");
+  const Dims back = trtn::addon::callEngine(env, [&] { return fromTrtDims(toTrtDims(dims, "dims")); });
+  return trtn::addon::fromInts(env, back);
 }
 
 }  // namespace trtn::trt::addon

@@ -11,4 +11,8 @@ namespace trtn::trt::addon {
 // Exported only by builds with the tensorrt backend (TRTN_WITH_TENSORRT).
 Napi::Value TensorrtEnumTable(const Napi::CallbackInfo& info);
 
+// [sync, internal] tensorrtDimsRoundTrip(dims): dims -> nvinfer1::Dims64 -> dims through the
+// backend's own conversions, so tests can check them (rank limit, -1 kept) without libnvinfer.
+Napi::Value TensorrtDimsRoundTrip(const Napi::CallbackInfo& info);
+
 }  // namespace trtn::trt::addon
