@@ -553,16 +553,11 @@ class ConvKernel : public CudaKernel {
 }  // namespace
 
 std::unique_ptr<CudaKernel> makeConvolution(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  auto refuse = [&](const std::string& what) {
-    fail(StatusCode::kUnsupported, "layer '", n.name, "' (CONVOLUTION): ", what,
-         " is not supported by the cuda backend yet; build for the 'cpu' backend");
-  };
-  if (in[0] != DataType::kFLOAT && in[0] != DataType::kHALF && in[0] != DataType::kBF16)
-    refuse(std::string("data type ") + dataTypeName(in[0]));
+  requireFloat(n, in[0]);
   for (size_t i = 1; i < in.size() && i < 3; ++i)
-    if (n.input(i) >= 0 && in[i] != in[0]) refuse("a kernel or bias input of another type than the data");
+    if (n.input(i) >= 0 && in[i] != in[0]) unsupported(n, "a kernel or bias input of another type than the data");
   ops::ConvAttrs a = ops::readConvAttrs(n);
-  if (a.window.nsp < 1 || a.window.nsp > 3) refuse("this number of spatial dims");
+  if (a.window.nsp < 1 || a.window.nsp > 3) unsupported(n, "this number of spatial dims");
   return std::make_unique<ConvKernel>(n, in[0]);
 }
 

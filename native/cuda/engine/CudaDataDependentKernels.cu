@@ -3,9 +3,6 @@
 // both backends select the same boxes.
 #include "CudaDataDependentKernels.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_segmented_sort.cuh>
 
@@ -13,27 +10,11 @@
 #include <climits>
 #include <cmath>
 
-#include "../../engine/Status.h"
-#include "../CudaRuntime.h"
+#include "CudaDevice.cuh"
 
 namespace trtn::cuda::kernels {
 
 namespace {
-
-constexpr int kThreads = 256;
-constexpr size_t kAlign = 256;
-
-size_t alignBytes(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
-
-unsigned blocksFor(int64_t n) {
-  int64_t b = (n + kThreads - 1) / kThreads;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(b, 65535LL * 16)));
-}
-
-void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
-
-#define TRTN_DD_GRID_LOOP(i, n) \
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<int64_t>(blockDim.x) * gridDim.x)
 
 // How an element of a type is tested against zero, on its bits: -0.0 is zero and NaN is not, as
 // the CPU's `value != 0.0`.
@@ -71,13 +52,13 @@ __device__ __forceinline__ bool isNonZero(const void* data, int test, int64_t i)
 }
 
 __global__ void nonZeroFlags(const void* in, int test, int64_t n, int64_t* flags) {
-  TRTN_DD_GRID_LOOP(i, n) flags[i] = isNonZero(in, test, i) ? 1 : 0;
+  TRTN_GRID_LOOP(i, n) flags[i] = isNonZero(in, test, i) ? 1 : 0;
 }
 
 template <typename I>
 __global__ void nonZeroCoordinates(const void* in, int test, int64_t n, Strided dims, const int64_t* positions,
                                    int64_t found, I* out) {
-  TRTN_DD_GRID_LOOP(i, n) {
+  TRTN_GRID_LOOP(i, n) {
     if (!isNonZero(in, test, i)) continue;
     const int64_t j = positions[i] - 1;
     int64_t rest = i;
@@ -95,13 +76,13 @@ struct NonZeroLayout {
 
 NonZeroLayout nonZeroLayout(int64_t count) {
   NonZeroLayout l;
-  const size_t array = alignBytes(static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(int64_t));
+  const size_t array = alignScratch(static_cast<size_t>(std::max<int64_t>(count, 1)) * sizeof(int64_t));
   l.positions = array;
   l.temp = 2 * array;
   check(cub::DeviceScan::InclusiveSum(nullptr, l.tempBytes, static_cast<const int64_t*>(nullptr),
                                       static_cast<int64_t*>(nullptr), std::max<int64_t>(count, 1), cudaStream_t{}),
         "cub::DeviceScan::InclusiveSum (scratch size)");
-  l.total = l.temp + alignBytes(std::max<size_t>(l.tempBytes, 1));
+  l.total = l.temp + alignScratch(std::max<size_t>(l.tempBytes, 1));
   return l;
 }
 
@@ -170,7 +151,7 @@ NmsLayout nmsLayout(const NmsShape& s) {
   size_t at = 0;
   auto take = [&](size_t bytes) {
     size_t here = at;
-    at += alignBytes(std::max<size_t>(bytes, 1));
+    at += alignScratch(std::max<size_t>(bytes, 1));
     return here;
   };
   l.keysIn = take(n * sizeof(float));
@@ -200,17 +181,6 @@ NmsLayout nmsLayout(const NmsShape& s) {
   return l;
 }
 
-template <typename T>
-__device__ __forceinline__ float loadFloat(const T* p, int64_t i);
-template <>
-__device__ __forceinline__ float loadFloat<float>(const float* p, int64_t i) { return p[i]; }
-template <>
-__device__ __forceinline__ float loadFloat<__half>(const __half* p, int64_t i) { return __half2float(p[i]); }
-template <>
-__device__ __forceinline__ float loadFloat<__nv_bfloat16>(const __nv_bfloat16* p, int64_t i) {
-  return __bfloat162float(p[i]);
-}
-
 // std::min / std::max exactly (NaN handling included), and no fused multiply-adds, so that IoU
 // matches the CPU kernel bit for bit.
 __device__ __forceinline__ float minOf(float a, float b) { return b < a ? b : a; }
@@ -222,8 +192,8 @@ struct DeviceBox {
 
 template <typename T>
 __device__ DeviceBox loadBox(const T* boxes, int64_t at, bool centerSizes) {
-  const float a = loadFloat(boxes, at), b = loadFloat(boxes, at + 1), c = loadFloat(boxes, at + 2),
-              d = loadFloat(boxes, at + 3);
+  const float a = F<T>::load(boxes[at]), b = F<T>::load(boxes[at + 1]), c = F<T>::load(boxes[at + 2]),
+              d = F<T>::load(boxes[at + 3]);
   DeviceBox box;
   if (centerSizes) {
     box = {__fsub_rn(a, c / 2), __fsub_rn(b, d / 2), __fadd_rn(a, c / 2), __fadd_rn(b, d / 2), 0.f};
@@ -248,15 +218,15 @@ __device__ float iouOf(const DeviceBox& p, const DeviceBox& q) {
 // CPU's candidate order, which the stable sort keeps for equal scores.
 template <typename T>
 __global__ void nmsKeys(const T* scores, int64_t n, int64_t perItem, float scoreThreshold, float* keys, int32_t* values) {
-  TRTN_DD_GRID_LOOP(i, n) {
-    const float s = loadFloat(scores, i);
+  TRTN_GRID_LOOP(i, n) {
+    const float s = F<T>::load(scores[i]);
     keys[i] = s > scoreThreshold ? s + 0.0f : -INFINITY;
     values[i] = static_cast<int32_t>(i % perItem);
   }
 }
 
 __global__ void nmsSegments(int32_t* segments, int64_t batch, int64_t perItem) {
-  TRTN_DD_GRID_LOOP(i, batch + 1) segments[i] = static_cast<int32_t>(i * perItem);
+  TRTN_GRID_LOOP(i, batch + 1) segments[i] = static_cast<int32_t>(i * perItem);
 }
 
 // One block per batch item: candidates in score order, each kept when its class has room and it
@@ -331,7 +301,7 @@ template <typename I>
 __global__ void nmsRows(NmsShape s, const float* keys, const int32_t* values, int64_t perItem, int64_t limit,
                         const int32_t* candidateClasses, const uint8_t* selected, const int32_t* slots,
                         const int64_t* offsets, I* out) {
-  TRTN_DD_GRID_LOOP(k, s.batch * limit) {
+  TRTN_GRID_LOOP(k, s.batch * limit) {
     if (!selected[k]) continue;
     const int64_t b = k / limit, i = k % limit;
     const int64_t c = candidateClasses[k];
@@ -340,16 +310,6 @@ __global__ void nmsRows(NmsShape s, const float* keys, const int32_t* values, in
     out[row * 3 + 0] = static_cast<I>(b);
     out[row * 3 + 1] = static_cast<I>(c);
     out[row * 3 + 2] = static_cast<I>(n);
-  }
-}
-
-template <typename Fn>
-void dispatchBoxType(DataType t, Fn&& fn) {
-  switch (t) {
-    case DataType::kFLOAT: fn(float{}); return;
-    case DataType::kHALF: fn(__half{}); return;
-    case DataType::kBF16: fn(__nv_bfloat16{}); return;
-    default: fail(StatusCode::kUnsupported, "NMS: the cuda backend does not support ", dataTypeName(t), " boxes");
   }
 }
 
@@ -380,7 +340,7 @@ void nmsSelect(const NmsShape& s, const void* boxes, const void* scores, DataTyp
   auto* segments = reinterpret_cast<int32_t*>(base + l.segments);
   auto* counts = reinterpret_cast<int32_t*>(base + l.counts);
   auto* offsets = reinterpret_cast<int64_t*>(base + l.offsets);
-  dispatchBoxType(type, [&](auto tag) {
+  dispatchFloat(type, "NMS boxes", [&](auto tag) {
     using T = decltype(tag);
     nmsKeys<<<blocksFor(scoresCount), kThreads, 0, stream>>>(static_cast<const T*>(scores), scoresCount, l.perItem,
                                                             scoreThreshold, keysIn, valuesIn);
@@ -394,7 +354,7 @@ void nmsSelect(const NmsShape& s, const void* boxes, const void* scores, DataTyp
                                                              static_cast<int>(s.batch), segments, segments + 1, stream),
         "cub::DeviceSegmentedSort::StableSortPairsDescending");
   check(cudaMemsetAsync(counts, 0, static_cast<size_t>(pairs) * sizeof(int32_t), stream), "cudaMemsetAsync");
-  dispatchBoxType(type, [&](auto tag) {
+  dispatchFloat(type, "NMS boxes", [&](auto tag) {
     using T = decltype(tag);
     nmsSelectKernel<<<static_cast<unsigned>(s.batch), kThreads, 0, stream>>>(
         s, static_cast<const T*>(boxes), keysOut, valuesOut, l.perItem, l.candidates, maxPerClass, iouThreshold, counts,

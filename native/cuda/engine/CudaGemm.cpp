@@ -5,24 +5,19 @@
 // other activations and a scalar bias run in one kernel after the product.
 #include <algorithm>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <tuple>
 
 #include "CudaIntegerGemm.h"
 #include "CudaLibraries.h"
+#include "CudaLtMatmul.h"
 #include "CudaOpsCommon.h"
 
 namespace trtn::cuda {
 
 namespace {
 
-constexpr int CUDA_R_32F = 0, CUDA_R_16F = 2, CUDA_R_16BF = 14;
-constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int OP_N = 0, OP_T = 1;
-enum DescAttr : int { kTransA = 3, kTransB = 4, kEpilogue = 7, kBiasPointer = 8 };
-enum LayoutAttr : int { kBatchCount = 5, kBatchStride = 6 };
-enum PrefAttr : int { kMaxWorkspace = 1, kAlignA = 5, kAlignB = 6, kAlignC = 7, kAlignD = 8 };
+using namespace lt;
+
 enum Epilogue : uint32_t { kDefault = 1, kRelu = 2, kBias = 4, kReluBias = 6, kGelu = 32, kGeluBias = 36 };
 enum MatrixOp : int64_t { kNone = 0, kTranspose = 1, kVector = 2 };
 constexpr size_t kWorkspaceBytes = 8u << 20;
@@ -33,28 +28,6 @@ int cudaTypeOf(DataType t) {
     case DataType::kHALF: return CUDA_R_16F;
     default: return CUDA_R_16BF;
   }
-}
-
-// RAII for the per-call descriptors.
-struct LtObjects {
-  const CublasLt& api = cublasLt();
-  void* op = nullptr;
-  void* layouts[3] = {nullptr, nullptr, nullptr};
-  void* pref = nullptr;
-  ~LtObjects() {
-    if (op) api.descDestroy(op);
-    for (void* l : layouts)
-      if (l) api.layoutDestroy(l);
-    if (pref) api.prefDestroy(pref);
-  }
-};
-
-// Largest power of two up to 256 dividing every value.
-uint32_t alignmentOf(std::initializer_list<uint64_t> values) {
-  uint32_t a = 256;
-  for (uint64_t v : values)
-    while (a > 1 && v % a != 0) a >>= 1;
-  return a;
 }
 
 struct Key {
@@ -165,14 +138,12 @@ class GemmKernel : public CudaKernel {
                                         reinterpret_cast<uintptr_t>(Y), reinterpret_cast<uintptr_t>(bias),
                                         static_cast<uint64_t>(strideA * elem), static_cast<uint64_t>(strideB * elem),
                                         static_cast<uint64_t>(strideY * elem)});
-    LtObjects o;
+    Call o;
     const CublasLt& api = o.api;
-    checkCublas(api.descCreate(&o.op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
     // Library A = op(B)ᵀ as stored: row-major B [K,N] is column-major N×K (OP_N); B [N,K] (TRANSPOSE)
     // is column-major K×N (OP_T). Library B likewise from A.
     const int32_t transA = opB_ == kTranspose ? OP_T : OP_N, transB = opA_ == kTranspose ? OP_T : OP_N;
-    checkCublas(api.descSet(o.op, kTransA, &transA, sizeof transA), "cublasLtMatmulDescSetAttribute(TRANSA)");
-    checkCublas(api.descSet(o.op, kTransB, &transB, sizeof transB), "cublasLtMatmulDescSetAttribute(TRANSB)");
+    o.createOp(transA, transB);
     checkCublas(api.descSet(o.op, kEpilogue, &epi, sizeof epi), "cublasLtMatmulDescSetAttribute(EPILOGUE)");
     if (bias) checkCublas(api.descSet(o.op, kBiasPointer, &bias, sizeof bias), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
     const uint64_t rowsA = transA == OP_N ? N : K, colsA = transA == OP_N ? K : N;
@@ -182,70 +153,31 @@ class GemmKernel : public CudaKernel {
     checkCublas(api.layoutCreate(&o.layouts[1], type, rowsB, colsB, static_cast<int64_t>(std::max<uint64_t>(rowsB, 1))),
                 "cublasLtMatrixLayoutCreate(B)");
     checkCublas(api.layoutCreate(&o.layouts[2], type, N, M, N), "cublasLtMatrixLayoutCreate(D)");
-    if (batches > 1) {
-      const int32_t count = static_cast<int32_t>(batches);
-      const int64_t strides[3] = {strideB, strideA, strideY};
-      for (int i = 0; i < 3; ++i) {
-        checkCublas(api.layoutSet(o.layouts[i], kBatchCount, &count, sizeof count), "cublasLtMatrixLayoutSetAttribute(BATCH_COUNT)");
-        checkCublas(api.layoutSet(o.layouts[i], kBatchStride, &strides[i], sizeof strides[i]),
-                    "cublasLtMatrixLayoutSetAttribute(STRIDED_BATCH_OFFSET)");
-      }
-    }
-    LtAlgo algo;
-    size_t need = 0;
+    if (batches > 1) o.setBatches(static_cast<int32_t>(batches), {strideB, strideA, strideY});
     const Key key{M, N, K, batches, strideA, strideB, epi, align, workspace};
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = cache_.find(key);
-      if (it != cache_.end()) {
-        algo = it->second.algo;
-        need = it->second.workspaceSize;
-      } else {
-        checkCublas(api.prefCreate(&o.pref), "cublasLtMatmulPreferenceCreate");
-        const uint64_t ws = workspace;
-        checkCublas(api.prefSet(o.pref, kMaxWorkspace, &ws, sizeof ws), "cublasLtMatmulPreferenceSetAttribute");
-        for (int attr : {kAlignA, kAlignB, kAlignC, kAlignD})
-          checkCublas(api.prefSet(o.pref, attr, &align, sizeof align), "cublasLtMatmulPreferenceSetAttribute(alignment)");
-        LtHeuristic result{};
-        int found = 0;
-        int st = api.heuristic(io.libs->cublasLt(), o.op, o.layouts[0], o.layouts[1], o.layouts[2], o.layouts[2], o.pref, 1,
-                               &result, &found);
-        if (st != 0 || found == 0 || result.state != 0)
-          fail(StatusCode::kUnsupported, "layer '", name_, "' (MATRIX_MULTIPLY): cuBLASLt has no algorithm for ", M, "x", K,
-               " by ", K, "x", N, " (", batches, " batches, ", dataTypeName(y.type), "): ",
-               st != 0 ? api.statusString(st) : "no heuristic result");
-        cache_.emplace(key, result);
-        algo = result.algo;
-        need = result.workspaceSize;
-      }
-    }
-    const float one = 1.f, zero = 0.f;
-    checkCublas(api.matmul(io.libs->cublasLt(), o.op, &one, B, o.layouts[0], A, o.layouts[1], &zero, Y, o.layouts[2], Y,
-                           o.layouts[2], &algo, need ? io.workspace : nullptr, need, stream),
-                "cublasLtMatmul");
+    const LtHeuristic chosen = cache_.get(key, [&] {
+      return o.firstAlgorithm(io.libs->cublasLt(), workspace, align, "layer '", name_,
+                              "' (MATRIX_MULTIPLY): cuBLASLt has no algorithm for ", M, "x", K, " by ", K, "x", N, " (",
+                              batches, " batches, ", dataTypeName(y.type), ")");
+    });
+    o.matmul(io.libs->cublasLt(), B, A, Y, chosen.algo, io.workspace, chosen.workspaceSize, stream);
   }
 
   std::string name_;
   int64_t opA_, opB_;
   int act_;
   float alpha_, beta_;
-  std::mutex mutex_;
-  std::map<Key, LtHeuristic> cache_;
+  AlgorithmCache<Key> cache_;
 };
 
 }  // namespace
 
 std::unique_ptr<CudaKernel> makeMatrixMultiply(const Node& n, const std::vector<DataType>& in,
                                                const std::vector<DataType>& out) {
-  auto refuse = [&](const std::string& what) {
-    fail(StatusCode::kUnsupported, "layer '", n.name, "' (MATRIX_MULTIPLY): ", what,
-         " is not supported by the cuda backend yet; build for the 'cpu' backend");
-  };
   if (in[0] == DataType::kINT32) return makeIntegerMatrixMultiply(n, in, out);
-  if (in[0] != DataType::kFLOAT && in[0] != DataType::kHALF && in[0] != DataType::kBF16)
-    refuse(std::string("data type ") + dataTypeName(in[0]));
-  if (n.input(1) < 0) refuse("a right operand given only as constantB");
-  if (in.size() > 1 && in[1] != in[0]) refuse("operands of different types");
+  requireFloat(n, in[0]);
+  if (n.input(1) < 0) unsupported(n, "a right operand given only as constantB");
+  if (in.size() > 1 && in[1] != in[0]) unsupported(n, "operands of different types");
   return std::make_unique<GemmKernel>(n);
 }
 

@@ -8,69 +8,17 @@
 // Integer templates also serve unsigned types, where sign tests are constant.
 #pragma nv_diag_suppress 186
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <cub/device/device_radix_sort.cuh>
 
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
 
-#include "../../engine/Status.h"
-#include "../CudaRuntime.h"
+#include "CudaDevice.cuh"
 
 namespace trtn::cuda::kernels {
 
 namespace {
-
-using bf16 = __nv_bfloat16;
-
-constexpr int kThreads = 256;
-
-unsigned blocksFor(int64_t n, int threads = kThreads) {
-  const int64_t b = (n + threads - 1) / threads;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(b, 65535LL * 16)));
-}
-
-void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
-
-#define TRTN_INDEX_LOOP(i, n) \
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-__device__ __forceinline__ int64_t offsetOf(int64_t linear, const Strided& v) {
-  int64_t off = 0;
-  for (int d = v.rank - 1; d >= 0; --d) {
-    const int64_t n = v.dims[d];
-    off += (linear % n) * v.stride[d];
-    linear /= n;
-  }
-  return off;
-}
-
-int64_t volumeOf(const Strided& v) {
-  int64_t n = 1;
-  for (int d = 0; d < v.rank; ++d) n *= v.dims[d];
-  return n;
-}
-
-template <typename Fn>
-void dispatchSize(int bytes, Fn&& fn) {
-  switch (bytes) {
-    case 1: fn(uint8_t{}); return;
-    case 2: fn(uint16_t{}); return;
-    case 4: fn(uint32_t{}); return;
-    case 8: fn(uint64_t{}); return;
-    default: fail(StatusCode::kUnsupported, "elements of ", bytes, " bytes are not supported by the cuda backend");
-  }
-}
-
-template <typename Fn>
-void dispatchIndex(DataType t, Fn&& fn) {
-  if (t == DataType::kINT64) fn(int64_t{});
-  else if (t == DataType::kINT32) fn(int32_t{});
-  else fail(StatusCode::kUnsupported, "indices of type ", dataTypeName(t), " are not supported by the cuda backend");
-}
 
 // ---- Narrow float encodings (DataType.cpp) ----------------------------------------------------
 
@@ -255,18 +203,18 @@ __device__ __forceinline__ uint8_t quantizeCode(const void* x, DataType xType, D
 
 __global__ void quantizeK(const void* x, DataType xType, uint8_t* y, DataType yType, int64_t count, QuantParams p) {
   if (yType == DataType::kINT4 || yType == DataType::kFP4) {
-    TRTN_INDEX_LOOP(b, (count + 1) / 2) {
+    TRTN_GRID_LOOP(b, (count + 1) / 2) {
       const uint8_t lo = quantizeCode(x, xType, yType, 2 * b, p);
       const uint8_t hi = 2 * b + 1 < count ? quantizeCode(x, xType, yType, 2 * b + 1, p) : 0;
       y[b] = static_cast<uint8_t>((lo & 0xfu) | (hi << 4));
     }
   } else {
-    TRTN_INDEX_LOOP(k, count) y[k] = quantizeCode(x, xType, yType, k, p);
+    TRTN_GRID_LOOP(k, count) y[k] = quantizeCode(x, xType, yType, k, p);
   }
 }
 
 __global__ void dequantizeK(const void* x, DataType xType, void* y, DataType yType, int64_t count, QuantParams p) {
-  TRTN_INDEX_LOOP(k, count) {
+  TRTN_GRID_LOOP(k, count) {
     const int64_t si = scaleIndex(k, p.map);
     float v;
     switch (xType) {
@@ -326,13 +274,13 @@ __device__ uint8_t castNibble(const void* in, DataType from, DataType to, int64_
 
 __global__ void castExactK(const void* in, DataType from, void* out, DataType to, int64_t count) {
   if (to == DataType::kINT4 || to == DataType::kFP4) {
-    TRTN_INDEX_LOOP(b, (count + 1) / 2) {
+    TRTN_GRID_LOOP(b, (count + 1) / 2) {
       const uint8_t lo = castNibble(in, from, to, 2 * b);
       const uint8_t hi = 2 * b + 1 < count ? castNibble(in, from, to, 2 * b + 1) : 0;
       static_cast<uint8_t*>(out)[b] = static_cast<uint8_t>((lo & 0xfu) | (hi << 4));
     }
   } else {
-    TRTN_INDEX_LOOP(i, count) castElement(in, from, out, to, i);
+    TRTN_GRID_LOOP(i, count) castElement(in, from, out, to, i);
   }
 }
 
@@ -347,7 +295,7 @@ __device__ __forceinline__ int64_t wrapIndex(int64_t v, int64_t dim) {
 template <typename U, typename I>
 __global__ void gatherAxisK(const U* data, U* out, const I* idx, int64_t outer, int64_t A, int64_t inner, int64_t N,
                             int64_t dataB, int64_t idxB, int64_t n) {
-  TRTN_INDEX_LOOP(t, n) {
+  TRTN_GRID_LOOP(t, n) {
     const int64_t in = t % inner, rest = t / inner;
     const int64_t j = rest % N, bo = rest / N;
     const int64_t o = bo % outer, b = bo / outer;
@@ -359,7 +307,7 @@ __global__ void gatherAxisK(const U* data, U* out, const I* idx, int64_t outer, 
 template <typename U, typename I>
 __global__ void gatherElementsK(const U* data, U* out, const I* idx, Strided iv, int64_t axisStride, int64_t A,
                                 int64_t n) {
-  TRTN_INDEX_LOOP(t, n) {
+  TRTN_GRID_LOOP(t, n) {
     const int64_t v = wrapIndex(static_cast<int64_t>(idx[t]), A);
     out[t] = v < 0 ? U(0) : data[offsetOf(t, iv) + v * axisStride];
   }
@@ -368,7 +316,7 @@ __global__ void gatherElementsK(const U* data, U* out, const I* idx, Strided iv,
 template <typename U, typename I>
 __global__ void gatherNdK(const U* data, U* out, const I* idx, Strided tv, int64_t perBatch, int64_t slice,
                           int64_t dataB, int64_t n) {
-  TRTN_INDEX_LOOP(e, n) {
+  TRTN_GRID_LOOP(e, n) {
     const int64_t t = e / slice, s = e % slice;
     int64_t off = (t / perBatch) * dataB;
     bool oob = false;
@@ -386,7 +334,7 @@ __global__ void gatherNdK(const U* data, U* out, const I* idx, Strided tv, int64
 // Sort keys: the target (element or slice) of each update, `targets` when it writes nothing.
 template <typename I>
 __global__ void scatterKeysK(const I* idx, ScatterGeometry g, uint64_t* keys, int64_t* order) {
-  TRTN_INDEX_LOOP(u, g.updates) {
+  TRTN_GRID_LOOP(u, g.updates) {
     int64_t off = 0;
     bool oob = false;
     if (!g.nd) {
@@ -428,7 +376,7 @@ __device__ __forceinline__ bool forSegment(const uint64_t* keys, int64_t p, int6
 template <typename U>
 __global__ void scatterCopyK(U* out, const U* upd, const uint64_t* keys, const int64_t* order, int64_t n,
                              int64_t slice, int64_t targets) {
-  TRTN_INDEX_LOOP(t, n * slice) {
+  TRTN_GRID_LOOP(t, n * slice) {
     const int64_t p = t / slice, e = t % slice;
     int64_t last = -1;
     if (forSegment(keys, p, n, targets, [&](int64_t j) { last = order[j]; }))
@@ -436,28 +384,12 @@ __global__ void scatterCopyK(U* out, const U* upd, const uint64_t* keys, const i
   }
 }
 
-template <typename T>
-struct Storage {
-  static __device__ __forceinline__ float load(T v) { return static_cast<float>(v); }
-  static __device__ __forceinline__ T store(float v) { return static_cast<T>(v); }
-};
-template <>
-struct Storage<__half> {
-  static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
-  static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
-};
-template <>
-struct Storage<bf16> {
-  static __device__ __forceinline__ float load(bf16 v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ bf16 store(float v) { return __float2bfloat16_rn(v); }
-};
-
 // a (op) b for ScatterReduction op (Scatter.cpp's combine): floats computed in float and stored
 // (rounded) after each step, integers wrapping, BOOL SUM/MAX as OR and PROD/MIN as AND.
 template <typename T>
 __device__ __forceinline__ T combineScatter(T a, T b, int op, bool isBool) {
-  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, __half> || std::is_same_v<T, bf16>) {
-    const float x = Storage<T>::load(a), y = Storage<T>::load(b);
+  if constexpr (kIsFloat<T>) {
+    const float x = F<T>::load(a), y = F<T>::load(b);
     float v;
     switch (op) {
       case 1: v = __fadd_rn(x, y); break;
@@ -465,7 +397,7 @@ __device__ __forceinline__ T combineScatter(T a, T b, int op, bool isBool) {
       case 3: v = (y > x || y != y) ? y : x; break;
       default: v = (y < x || y != y) ? y : x; break;
     }
-    return Storage<T>::store(v);
+    return F<T>::store(v);
   } else {
     if (isBool) {
       const bool x = a != 0, y = b != 0;
@@ -484,7 +416,7 @@ __device__ __forceinline__ T combineScatter(T a, T b, int op, bool isBool) {
 template <typename T>
 __global__ void scatterReduceK(T* out, const T* upd, const uint64_t* keys, const int64_t* order, int64_t n,
                                int64_t slice, int64_t targets, int op, bool isBool) {
-  TRTN_INDEX_LOOP(t, n * slice) {
+  TRTN_GRID_LOOP(t, n * slice) {
     const int64_t p = t / slice, e = t % slice;
     const int64_t key = static_cast<int64_t>(keys[p]);
     if (key >= targets || (p > 0 && static_cast<int64_t>(keys[p - 1]) == key)) continue;
@@ -499,8 +431,6 @@ int bitsFor(int64_t maxValue) {
   while (bits < 64 && (static_cast<uint64_t>(maxValue) >> bits) != 0) ++bits;
   return bits;
 }
-
-size_t alignUp(size_t n) { return (n + 255) & ~size_t{255}; }
 
 size_t sortTempBytes(int64_t n) {
   size_t bytes = 0;
@@ -541,7 +471,7 @@ __global__ void sliceK(const U* in, U* out, SliceGeometry g, int mode, const voi
     else deviceStoreInt64(&bits, type, 0, deviceLoadInt64(fill, fillType, 0));
     fillValue = static_cast<U>(bits);  // little endian: the element's bytes are the low bytes
   }
-  TRTN_INDEX_LOOP(i, n) {
+  TRTN_GRID_LOOP(i, n) {
     int64_t rest = i, off = 0, stride = 1;
     bool inside = true;
     for (int d = g.rank - 1; d >= 0; --d) {
@@ -680,14 +610,14 @@ void gatherNd(const void* data, void* out, const void* indices, DataType indexTy
 size_t scatterWorkspaceBytes(int64_t updates) {
   if (updates <= 0) return 0;
   const size_t n = static_cast<size_t>(updates);
-  return 4 * alignUp(8 * n) + alignUp(sortTempBytes(updates));
+  return 4 * alignScratch(8 * n) + alignScratch(sortTempBytes(updates));
 }
 
 void scatter(void* out, const void* updates, const void* indices, DataType indexType, DataType type, int reduction,
              const ScatterGeometry& g, void* workspace, size_t workspaceBytes, cudaStream_t stream) {
   const int64_t n = g.updates;
   if (n <= 0 || g.slice <= 0 || g.targets <= 0) return;
-  const size_t arrayBytes = alignUp(8 * static_cast<size_t>(n));
+  const size_t arrayBytes = alignScratch(8 * static_cast<size_t>(n));
   const size_t tempBytes = sortTempBytes(n);
   TRTN_CHECK(workspace && workspaceBytes >= 4 * arrayBytes + tempBytes, StatusCode::kInternal,
              "scatter: workspace of ", workspaceBytes, " bytes is too small (", 4 * arrayBytes + tempBytes, " needed)");

@@ -22,24 +22,13 @@ template <typename... Parts>
   fail(code, "layer '", name, "' (", layerTypeName(type), "): ", parts...);
 }
 
-template <typename... Parts>
-[[noreturn]] void unsupported(const Node& n, const Parts&... parts) {
-  layerFail(StatusCode::kUnsupported, n.name, n.type, parts..., " is not supported by the cuda backend yet; build for the 'cpu' backend");
-}
-
 // What a kernel keeps of its node: name and type for messages, inputs for the optional ones.
-Node identityOf(const Node& n) {
+Node identityWithInputsOf(const Node& n) {
   Node id;
   id.name = n.name;
   id.type = n.type;
   id.inputs = n.inputs;
   return id;
-}
-
-int64_t product(const Dims& d, size_t from, size_t to) {
-  int64_t n = 1;
-  for (size_t i = from; i < to && i < d.size(); ++i) n *= d[i];
-  return n;
 }
 
 int64_t normalizedAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
@@ -108,7 +97,7 @@ kernels::ScaleMap scaleMapOf(const Node& n, const Dims& xd, const Dims& sd, int6
 
 class QuantizeKernel : public CudaKernel {
  public:
-  QuantizeKernel(const Node& n, bool quantize) : node_(identityOf(n)), axis_(n.getInt("axis", -1)), quantize_(quantize) {}
+  QuantizeKernel(const Node& n, bool quantize) : node_(identityWithInputsOf(n)), axis_(n.getInt("axis", -1)), quantize_(quantize) {}
   void run(CudaKernelIO& io) override {
     const TensorRef& x = io.in[0];
     const TensorRef& scale = io.in[1];
@@ -167,7 +156,7 @@ enum GatherMode : int64_t { kGatherDefault = 0, kGatherElement = 1, kGatherNd = 
 class GatherKernel : public CudaKernel {
  public:
   explicit GatherKernel(const Node& n)
-      : node_(identityOf(n)),
+      : node_(identityWithInputsOf(n)),
         mode_(n.getInt("mode", kGatherDefault)),
         axis_(n.getInt("axis", 0)),
         e_(n.getInt("numElementWiseDims", 0)) {}
@@ -303,7 +292,7 @@ const char* sampleModeName(int64_t m) {
 class SliceKernel : public CudaKernel {
  public:
   explicit SliceKernel(const Node& n)
-      : node_(identityOf(n)),
+      : node_(identityWithInputsOf(n)),
         mode_(n.getInt("mode", kStrict)),
         hasAxesAttr_(n.has("axes")),
         axesAttr_(n.getInts("axes")),
@@ -394,7 +383,7 @@ class SliceKernel : public CudaKernel {
 class ReduceIntegerKernel : public CudaKernel {
  public:
   explicit ReduceIntegerKernel(const Node& n)
-      : node_(identityOf(n)), op_(static_cast<int>(n.getInt("op", 0))), mask_(n.getInt("axes", 0)) {}
+      : node_(identityWithInputsOf(n)), op_(static_cast<int>(n.getInt("op", 0))), mask_(n.getInt("axes", 0)) {}
   void run(CudaKernelIO& io) override {
     const TensorRef& x = io.in[0];
     const size_t rank = x.dims.size();

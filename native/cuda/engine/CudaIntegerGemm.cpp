@@ -77,16 +77,12 @@ class IntegerGemmKernel : public CudaKernel {
 
 std::unique_ptr<CudaKernel> makeIntegerMatrixMultiply(const Node& n, const std::vector<DataType>& in,
                                                       const std::vector<DataType>&) {
-  auto refuse = [&](const std::string& what) {
-    fail(StatusCode::kUnsupported, "layer '", n.name, "' (MATRIX_MULTIPLY): ", what,
-         " is not supported by the cuda backend yet; build for the 'cpu' backend");
-  };
-  if (in.at(0) != DataType::kINT32) refuse(std::string("data type ") + dataTypeName(in[0]));
-  if (n.input(1) < 0) refuse("a right operand given only as constantB");
-  if (in.size() < 2 || in[1] != in[0]) refuse("operands of different types");
-  if (n.input(2) >= 0 && (in.size() < 3 || in[2] != in[0])) refuse("a bias of another type than the operands");
+  if (in.at(0) != DataType::kINT32) unsupported(n, "data type ", dataTypeName(in[0]));
+  if (n.input(1) < 0) unsupported(n, "a right operand given only as constantB");
+  if (in.size() < 2 || in[1] != in[0]) unsupported(n, "operands of different types");
+  if (n.input(2) >= 0 && (in.size() < 3 || in[2] != in[0])) unsupported(n, "a bias of another type than the operands");
   // The builder fuses activations into float products only.
-  if (n.getInt("fusedActivation", -1) >= 0) refuse("a fused activation on INT32 operands");
+  if (n.getInt("fusedActivation", -1) >= 0) unsupported(n, "a fused activation on INT32 operands");
   return std::make_unique<IntegerGemmKernel>(n);
 }
 

@@ -2,36 +2,20 @@
 // kernel: one thread per output element, the K loop in uint32 arithmetic (no overflow UB).
 #include "CudaIntegerGemm.h"
 
-#include <algorithm>
-
-#include "../../engine/Status.h"
-#include "../CudaRuntime.h"
+#include "CudaDevice.cuh"
 
 namespace trtn::cuda::kernels {
 
 namespace {
 
-constexpr int kThreads = 256;
-
-__device__ __forceinline__ int64_t batchOffset(int64_t batch, const Strided& v) {
-  int64_t off = 0;
-  for (int d = v.rank - 1; d >= 0; --d) {
-    const int64_t n = v.dims[d];
-    off += (batch % n) * v.stride[d];
-    batch /= n;
-  }
-  return off;
-}
-
 __global__ void integerGemmK(const int32_t* a, const int32_t* b, const int32_t* bias, int64_t biasCount, int64_t lastDim,
                              int32_t* y, IntegerGemmShape s, int64_t count) {
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < count;
-       i += static_cast<int64_t>(blockDim.x) * gridDim.x) {
+  TRTN_GRID_LOOP(i, count) {
     const int64_t n = i % s.N;
     const int64_t m = (i / s.N) % s.M;
     const int64_t batch = i / (s.N * s.M);
-    const int32_t* ap = a + batchOffset(batch, s.aBatch) + m * s.aRow;
-    const int32_t* bp = b + batchOffset(batch, s.bBatch) + n * s.bCol;
+    const int32_t* ap = a + offsetOf(batch, s.aBatch) + m * s.aRow;
+    const int32_t* bp = b + offsetOf(batch, s.bBatch) + n * s.bCol;
     uint32_t acc = 0;
     for (int64_t k = 0; k < s.K; ++k)
       acc += static_cast<uint32_t>(ap[k * s.aCol]) * static_cast<uint32_t>(bp[k * s.bRow]);
@@ -46,10 +30,9 @@ void integerGemm(const int32_t* a, const int32_t* b, const int32_t* bias, int64_
                  const IntegerGemmShape& shape, cudaStream_t stream) {
   const int64_t count = shape.batches * shape.M * shape.N;
   if (count <= 0) return;
-  const int64_t blocks = std::min<int64_t>((count + kThreads - 1) / kThreads, 65535LL * 16);
-  integerGemmK<<<static_cast<unsigned>(blocks), kThreads, 0, stream>>>(a, b, bias, biasCount, std::max<int64_t>(lastDim, 1),
-                                                                      y, shape, count);
-  check(cudaGetLastError(), "integer matrix multiply launch");
+  integerGemmK<<<blocksFor(count), kThreads, 0, stream>>>(a, b, bias, biasCount, std::max<int64_t>(lastDim, 1), y, shape,
+                                                          count);
+  checkLaunch("integer matrix multiply launch");
 }
 
 }  // namespace trtn::cuda::kernels

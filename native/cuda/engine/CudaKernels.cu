@@ -5,106 +5,14 @@
 // Integer templates also serve unsigned types, where sign tests are constant.
 #pragma nv_diag_suppress 186
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <algorithm>
 #include <cmath>
 
-#include "../../engine/Status.h"
-#include "../CudaRuntime.h"
+#include "CudaDevice.cuh"
 
 namespace trtn::cuda::kernels {
 
 namespace {
-
-using bf16 = __nv_bfloat16;
-
-constexpr int kThreads = 256;
-
-unsigned blocksFor(int64_t n, int threads = kThreads) {
-  int64_t b = (n + threads - 1) / threads;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(b, 65535LL * 16)));
-}
-
-void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
-
-#define TRTN_GRID_LOOP(i, n) \
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-// Storage <-> float.
-template <typename T>
-struct F {
-  static __device__ __forceinline__ float load(T v) { return static_cast<float>(v); }
-  static __device__ __forceinline__ T store(float v) { return static_cast<T>(v); }
-};
-template <>
-struct F<__half> {
-  static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
-  static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
-};
-template <>
-struct F<bf16> {
-  static __device__ __forceinline__ float load(bf16 v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ bf16 store(float v) { return __float2bfloat16_rn(v); }
-};
-
-template <typename T>
-constexpr bool kIsFloat = std::is_same_v<T, float> || std::is_same_v<T, __half> || std::is_same_v<T, bf16>;
-
-__device__ __forceinline__ int64_t offsetOf(int64_t linear, const Strided& v) {
-  int64_t off = 0;
-  for (int d = v.rank - 1; d >= 0; --d) {
-    const int64_t n = v.dims[d];
-    off += (linear % n) * v.stride[d];
-    linear /= n;
-  }
-  return off;
-}
-
-int64_t volumeOf(const Strided& v) {
-  int64_t n = 1;
-  for (int d = 0; d < v.rank; ++d) n *= v.dims[d];
-  return n;
-}
-
-// Calls fn(T{}) for FLOAT, HALF, BF16.
-template <typename Fn>
-void dispatchFloat(DataType t, const char* what, Fn&& fn) {
-  switch (t) {
-    case DataType::kFLOAT: fn(float{}); return;
-    case DataType::kHALF: fn(__half{}); return;
-    case DataType::kBF16: fn(bf16{}); return;
-    default: fail(StatusCode::kUnsupported, what, ": the cuda backend does not support ", dataTypeName(t), " here");
-  }
-}
-
-// Numeric types plus BOOL (stored as uint8).
-template <typename Fn>
-void dispatchAll(DataType t, const char* what, Fn&& fn) {
-  switch (t) {
-    case DataType::kFLOAT: fn(float{}); return;
-    case DataType::kHALF: fn(__half{}); return;
-    case DataType::kBF16: fn(bf16{}); return;
-    case DataType::kINT8: fn(int8_t{}); return;
-    case DataType::kUINT8:
-    case DataType::kBOOL: fn(uint8_t{}); return;
-    case DataType::kINT32: fn(int32_t{}); return;
-    case DataType::kINT64: fn(int64_t{}); return;
-    default: fail(StatusCode::kUnsupported, what, ": the cuda backend does not support ", dataTypeName(t), " here");
-  }
-}
-
-template <typename Fn>
-void dispatchSize(int bytes, Fn&& fn) {
-  switch (bytes) {
-    case 1: fn(uint8_t{}); return;
-    case 2: fn(uint16_t{}); return;
-    case 4: fn(uint32_t{}); return;
-    case 8: fn(uint64_t{}); return;
-    default: fail(StatusCode::kUnsupported, "elements of ", bytes, " bytes are not supported by the cuda backend");
-  }
-}
 
 // ---- Block reductions ----------------------------------------------------------------------
 

@@ -512,18 +512,6 @@ class CumulativeKernel : public CudaKernel {
 
 // ---- Factories ---------------------------------------------------------------------------------
 
-template <typename... Parts>
-[[noreturn]] void unsupported(const Node& n, const Parts&... parts) {
-  fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type), "): ", parts...,
-       " is not supported by the cuda backend yet; build for the 'cpu' backend");
-}
-
-bool isFloat(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
-void requireFloat(const Node& n, DataType t) {
-  if (!isFloat(t)) unsupported(n, "data type ", dataTypeName(t));
-}
-
 void requireWhole(const Node& n, const std::vector<DataType>& types) {
   for (DataType t : types)
     if (dataTypeSize(t) == 0 || t == DataType::kFP8 || t == DataType::kE8M0) unsupported(n, "data type ", dataTypeName(t));
@@ -555,7 +543,7 @@ std::unique_ptr<CudaKernel> makeUnary(const Node& n, const std::vector<DataType>
 }
 
 std::unique_ptr<CudaKernel> makeActivation(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  if (!isFloat(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
+  if (!isFloatType(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
   return std::make_unique<ActivationKernel>(n);
 }
 
@@ -580,7 +568,7 @@ std::unique_ptr<CudaKernel> makeSoftmax(const Node& n, const std::vector<DataTyp
 }
 
 std::unique_ptr<CudaKernel> makeReduce(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>& out) {
-  if (!isFloat(in[0])) return makeReduceInteger(n, in, out);
+  if (!isFloatType(in[0])) return makeReduceInteger(n, in, out);
   return std::make_unique<ReduceKernel>(n);
 }
 
@@ -624,7 +612,7 @@ std::unique_ptr<CudaKernel> makeReverseSequence(const Node& n, const std::vector
 }
 
 std::unique_ptr<CudaKernel> makeCumulative(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  if (!isFloat(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
+  if (!isFloatType(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
   return std::make_unique<CumulativeKernel>(n);
 }
 

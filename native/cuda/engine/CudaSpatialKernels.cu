@@ -9,74 +9,14 @@
 // Integer templates also serve unsigned types, where sign tests are constant.
 #pragma nv_diag_suppress 186
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
-
 #include <algorithm>
 #include <cmath>
 
-#include "../../engine/Status.h"
-#include "../CudaRuntime.h"
+#include "CudaDevice.cuh"
 
 namespace trtn::cuda::kernels {
 
 namespace {
-
-using bf16 = __nv_bfloat16;
-
-constexpr int kThreads = 256;
-
-unsigned blocksFor(int64_t n, int threads = kThreads) {
-  int64_t b = (n + threads - 1) / threads;
-  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(b, 65535LL * 16)));
-}
-
-void checkLaunch(const char* what) { check(cudaGetLastError(), what); }
-
-#define TRTN_GRID_LOOP(i, n) \
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < (n); i += static_cast<int64_t>(blockDim.x) * gridDim.x)
-
-// Storage <-> float (16-bit floats round to nearest even, as the CPU backend).
-template <typename T>
-struct F {
-  static __device__ __forceinline__ float load(T v) { return static_cast<float>(v); }
-  static __device__ __forceinline__ T store(float v) { return static_cast<T>(v); }
-};
-template <>
-struct F<__half> {
-  static __device__ __forceinline__ float load(__half v) { return __half2float(v); }
-  static __device__ __forceinline__ __half store(float v) { return __float2half_rn(v); }
-};
-template <>
-struct F<bf16> {
-  static __device__ __forceinline__ float load(bf16 v) { return __bfloat162float(v); }
-  static __device__ __forceinline__ bf16 store(float v) { return __float2bfloat16_rn(v); }
-};
-
-template <typename T>
-constexpr bool kIsFloat = std::is_same_v<T, float> || std::is_same_v<T, __half> || std::is_same_v<T, bf16>;
-
-// Calls fn(T{}) for FLOAT, HALF, BF16.
-template <typename Fn>
-void dispatchFloat(DataType t, const char* what, Fn&& fn) {
-  switch (t) {
-    case DataType::kFLOAT: fn(float{}); return;
-    case DataType::kHALF: fn(__half{}); return;
-    case DataType::kBF16: fn(bf16{}); return;
-    default: fail(StatusCode::kUnsupported, what, ": the cuda backend does not support ", dataTypeName(t), " here");
-  }
-}
-
-template <typename Fn>
-void dispatchSize(int bytes, Fn&& fn) {
-  switch (bytes) {
-    case 1: fn(uint8_t{}); return;
-    case 2: fn(uint16_t{}); return;
-    case 4: fn(uint32_t{}); return;
-    case 8: fn(uint64_t{}); return;
-    default: fail(StatusCode::kUnsupported, "elements of ", bytes, " bytes are not supported by the cuda backend");
-  }
-}
 
 // ---- DECONVOLUTION: col2im ------------------------------------------------------------------
 
@@ -638,15 +578,13 @@ ResizeLayout layoutOf(const ResizeParams& p) {
   return l;
 }
 
-size_t alignUp(size_t bytes) { return (bytes + 255) / 256 * 256; }
-
 }  // namespace
 
 size_t resizeWorkspaceBytes(const ResizeParams& p) {
   int64_t coords = 0;
   for (int d = 0; d < p.rank; ++d) coords += std::max<int64_t>(p.out[d], 0);
   const size_t entries = static_cast<size_t>(coords) * kTapsPerCoord;
-  return kCountsBytes + alignUp(entries * sizeof(int64_t)) + alignUp(entries * sizeof(float));
+  return kCountsBytes + alignScratch(entries * sizeof(int64_t)) + alignScratch(entries * sizeof(float));
 }
 
 void resize(const void* x, void* y, DataType type, const ResizeParams& p, const float* runtimeScales, void* workspace,
@@ -664,7 +602,7 @@ void resize(const void* x, void* y, DataType type, const ResizeParams& p, const 
   char* base = static_cast<char*>(workspace);
   int* counts = reinterpret_cast<int*>(base);
   int64_t* index = reinterpret_cast<int64_t*>(base + kCountsBytes);
-  float* weight = reinterpret_cast<float*>(base + kCountsBytes + alignUp(entries * sizeof(int64_t)));
+  float* weight = reinterpret_cast<float*>(base + kCountsBytes + alignScratch(entries * sizeof(int64_t)));
   resizeTapsK<<<blocksFor(coords), kThreads, 0, stream>>>(p, runtimeScales, l, counts, index, weight, coords);
   checkLaunch("resize taps kernel launch");
   if (p.mode == 0) {

@@ -6,13 +6,12 @@
 // round once at the end.
 #include <algorithm>
 #include <cstring>
-#include <map>
-#include <mutex>
 #include <tuple>
 #include <variant>
 
 #include "../../engine/ops/ConvOps.h"
 #include "CudaLibraries.h"
+#include "CudaLtMatmul.h"
 #include "CudaOpsCommon.h"
 #include "CudaSpatialKernels.h"
 #include "CudaSpatialOps.h"
@@ -21,25 +20,7 @@ namespace trtn::cuda {
 
 namespace {
 
-template <typename... Parts>
-[[noreturn]] void unsupported(const Node& n, const Parts&... parts) {
-  fail(StatusCode::kUnsupported, "layer '", n.name, "' (", layerTypeName(n.type), "): ", parts...,
-       " is not supported by the cuda backend yet; build for the 'cpu' backend");
-}
-
-bool isFloat(DataType t) { return t == DataType::kFLOAT || t == DataType::kHALF || t == DataType::kBF16; }
-
-void requireFloat(const Node& n, DataType t, const char* what = "data type ") {
-  if (!isFloat(t)) unsupported(n, what, dataTypeName(t));
-}
-
 bool present(const CudaKernelIO& io, size_t i) { return i < io.in.size() && io.in[i].data != nullptr; }
-
-int64_t product(const Dims& d, size_t from, size_t to) {
-  int64_t p = 1;
-  for (size_t i = from; i < to && i < d.size(); ++i) p *= d[i];
-  return p;
-}
 
 // Hands out 256-byte aligned pieces of a kernel's planned workspace, in the order workspaceBytes
 // counted them.
@@ -81,38 +62,9 @@ class Carver {
 
 // ---- DECONVOLUTION ----------------------------------------------------------------------------
 
-constexpr int CUDA_R_32F = 0;
-constexpr int CUBLAS_COMPUTE_32F = 68;
-constexpr int OP_N = 0, OP_T = 1;
-enum LtDescAttr : int { kTransA = 3, kTransB = 4 };
-enum LtLayoutAttr : int { kBatchCount = 5, kBatchStride = 6 };
-enum LtPrefAttr : int { kMaxWorkspace = 1, kAlignA = 5, kAlignB = 6, kAlignC = 7, kAlignD = 8 };
+using namespace lt;
+
 constexpr size_t kGemmWorkspace = 4u << 20;
-
-// RAII for the per-call cuBLASLt descriptors.
-struct LtCall {
-  const CublasLt& api = cublasLt();
-  void* op = nullptr;
-  void* layouts[3] = {nullptr, nullptr, nullptr};
-  void* pref = nullptr;
-  LtCall() = default;
-  LtCall(const LtCall&) = delete;
-  LtCall& operator=(const LtCall&) = delete;
-  ~LtCall() {
-    if (op) api.descDestroy(op);
-    for (void* l : layouts)
-      if (l) api.layoutDestroy(l);
-    if (pref) api.prefDestroy(pref);
-  }
-};
-
-// Largest power of two up to 256 dividing every value.
-uint32_t alignmentOf(std::initializer_list<uint64_t> values) {
-  uint32_t a = 256;
-  for (uint64_t v : values)
-    while (a > 1 && v % a != 0) a >>= 1;
-  return a;
-}
 
 class DeconvolutionKernel : public CudaKernel {
  public:
@@ -255,59 +207,25 @@ class DeconvolutionKernel : public CudaKernel {
   // (W_g read as column-major Mg x Cg, transposed).
   void gemm(CudaKernelIO& io, const float* w, const float* x, float* col, int64_t inSp, int64_t Cg, void* workspace,
             size_t workspaceBytes, cudaStream_t stream) {
-    LtCall o;
+    Call o;
     const CublasLt& api = o.api;
-    checkCublas(api.descCreate(&o.op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "cublasLtMatmulDescCreate");
-    const int32_t transA = OP_N, transB = OP_T;
-    checkCublas(api.descSet(o.op, kTransA, &transA, sizeof transA), "cublasLtMatmulDescSetAttribute(TRANSA)");
-    checkCublas(api.descSet(o.op, kTransB, &transB, sizeof transB), "cublasLtMatmulDescSetAttribute(TRANSB)");
+    o.createOp(OP_N, OP_T);
     const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
     checkCublas(api.layoutCreate(&o.layouts[0], CUDA_R_32F, u(inSp), u(Cg), inSp), "cublasLtMatrixLayoutCreate(A)");
     checkCublas(api.layoutCreate(&o.layouts[1], CUDA_R_32F, u(Mg_), u(Cg), Mg_), "cublasLtMatrixLayoutCreate(B)");
     checkCublas(api.layoutCreate(&o.layouts[2], CUDA_R_32F, u(inSp), u(Mg_), inSp), "cublasLtMatrixLayoutCreate(D)");
     const int64_t strides[3] = {Cg * inSp, Cg * Mg_, Mg_ * inSp};
-    if (G_ > 1) {
-      const int32_t count = static_cast<int32_t>(G_);
-      for (int i = 0; i < 3; ++i) {
-        checkCublas(api.layoutSet(o.layouts[i], kBatchCount, &count, sizeof count), "cublasLtMatrixLayoutSetAttribute(BATCH_COUNT)");
-        checkCublas(api.layoutSet(o.layouts[i], kBatchStride, &strides[i], sizeof strides[i]),
-                    "cublasLtMatrixLayoutSetAttribute(STRIDED_BATCH_OFFSET)");
-      }
-    }
+    if (G_ > 1) o.setBatches(static_cast<int32_t>(G_), strides);
     const uint32_t align = alignmentOf({reinterpret_cast<uintptr_t>(x), reinterpret_cast<uintptr_t>(w),
                                         reinterpret_cast<uintptr_t>(col), u(strides[0] * 4), u(strides[1] * 4),
                                         u(strides[2] * 4), u(inSp * 4), u(Mg_ * 4)});
-    LtAlgo algo;
-    size_t need = 0;
     const Key key{inSp, Cg, align, workspaceBytes};
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = cache_.find(key);
-      if (it != cache_.end()) {
-        algo = it->second.algo;
-        need = it->second.workspaceSize;
-      } else {
-        checkCublas(api.prefCreate(&o.pref), "cublasLtMatmulPreferenceCreate");
-        const uint64_t limit = workspaceBytes;
-        checkCublas(api.prefSet(o.pref, kMaxWorkspace, &limit, sizeof limit), "cublasLtMatmulPreferenceSetAttribute");
-        for (int attr : {kAlignA, kAlignB, kAlignC, kAlignD})
-          checkCublas(api.prefSet(o.pref, attr, &align, sizeof align), "cublasLtMatmulPreferenceSetAttribute(alignment)");
-        LtHeuristic result{};
-        int found = 0;
-        const int st = api.heuristic(io.libs->cublasLt(), o.op, o.layouts[0], o.layouts[1], o.layouts[2], o.layouts[2],
-                                     o.pref, 1, &result, &found);
-        if (st != 0 || found == 0 || result.state != 0)
-          fail(StatusCode::kUnsupported, "layer '", node_.name, "' (DECONVOLUTION): cuBLASLt has no algorithm for ", inSp,
-               "x", Cg, " by ", Cg, "x", Mg_, " (", G_, " groups): ", st != 0 ? api.statusString(st) : "no heuristic result");
-        cache_.emplace(key, result);
-        algo = result.algo;
-        need = result.workspaceSize;
-      }
-    }
-    const float one = 1.f, zero = 0.f;
-    checkCublas(api.matmul(io.libs->cublasLt(), o.op, &one, x, o.layouts[0], w, o.layouts[1], &zero, col, o.layouts[2], col,
-                           o.layouts[2], &algo, need ? workspace : nullptr, need, stream),
-                "cublasLtMatmul");
+    const LtHeuristic chosen = cache_.get(key, [&] {
+      return o.firstAlgorithm(io.libs->cublasLt(), workspaceBytes, align, "layer '", node_.name,
+                              "' (DECONVOLUTION): cuBLASLt has no algorithm for ", inSp, "x", Cg, " by ", Cg, "x", Mg_,
+                              " (", G_, " groups)");
+    });
+    o.matmul(io.libs->cublasLt(), x, w, col, chosen.algo, workspace, chosen.workspaceSize, stream);
   }
 
   struct Key {
@@ -328,8 +246,7 @@ class DeconvolutionKernel : public CudaKernel {
   DataType kernelType_ = DataType::kFLOAT, biasType_ = DataType::kFLOAT;
   const float* kernelDevice_ = nullptr;
   const float* biasDevice_ = nullptr;
-  std::mutex mutex_;
-  std::map<Key, LtHeuristic> cache_;
+  AlgorithmCache<Key> cache_;
 };
 
 // ---- RESIZE -----------------------------------------------------------------------------------
@@ -555,7 +472,7 @@ std::unique_ptr<CudaKernel> makeResize(const Node& n, const std::vector<DataType
 }
 
 std::unique_ptr<CudaKernel> makeTopK(const Node& n, const std::vector<DataType>& in, const std::vector<DataType>&) {
-  if (!isFloat(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
+  if (!isFloatType(in[0]) && in[0] != DataType::kINT32 && in[0] != DataType::kINT64) unsupported(n, "data type ", dataTypeName(in[0]));
   return std::make_unique<TopKKernel>(n);
 }
 
