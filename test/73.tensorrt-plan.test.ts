@@ -148,8 +148,23 @@ describe('wrapped TensorRT plans', () => {
   });
 
   // EXPECTED FAILURE
+  it('the payload is version 1 (no compatibility field) when no compatibility bit is set, version 2 otherwise; both read back', () => {
+    const payloadVersion = (plan: Uint8Array) => new DataView(plan.buffer, plan.byteOffset + 64).getUint32(0, true);
+    const plain = tools.wrap(fakeEngine(100), meta);
+    const sameCc = tools.wrap(fakeEngine(100), { ...meta, compatibility: 4 });
+    expect(payloadVersion(plain)).toBe(1);
+    expect(payloadVersion(sameCc)).toBe(2);
+    // Version 2 carries one u32 more, and nothing else differs.
+    expect(sameCc.length - plain.length).toBe(4);
+    expect(tools.view(plain)).toEqual({ form: 'wrapped', ...meta, engineOffset: plain.length - 100, engineSize: 100 });
+    expect(tools.view(sameCc)).toEqual({ form: 'wrapped', ...meta, compatibility: 4, engineOffset: sameCc.length - 100, engineSize: 100 });
+    // A version 1 payload has no compatibility field: the u32 at its place is the name length.
+    expect(new DataView(plain.buffer, plain.byteOffset + 64).getUint32(16, true)).toBe(meta.deviceName.length);
+  });
+
   it('a damaged wrapper is PLAN_CORRUPT, never misread: truncated, padded, flipped, or inconsistent inside', () => {
-    const plan = tools.wrap(fakeEngine(200), meta);
+    // A version 2 payload (a compatibility bit set), whose field offsets the edits below use.
+    const plan = tools.wrap(fakeEngine(200), { ...meta, compatibility: 4 });
     for (const len of [9, 20, 63, 64, 70, plan.length - 1]) {
       const err = caught(() => tools.view(plan.subarray(0, len)));
       expect(err.code, `length ${len}`).toBe('PLAN_CORRUPT');

@@ -312,4 +312,93 @@ describe.skipIf(!tensorrt.available)(`on real TensorRT (${tensorrt.available ? t
     b.dispose();
     engine.dispose();
   });
+
+  it('while a run launches on the host thread, JS-thread calls do not wait for it, and each run uses the shape tensor values it was requested with (the HostBuffer rewritten in between)', async () => {
+    // r = reshape(v, s) with s a shape tensor input; idx = NonZero(v) makes every run data-dependent.
+    const builder = new trt.Builder(quietLogger, { backend: 'tensorrt' });
+    const net = builder.createNetworkV2();
+    const v = net.addInput('v', DataType.FLOAT, [6]);
+    const s = net.addInput('s', DataType.INT64, [2]);
+    const shuffle = net.addShuffle(v);
+    shuffle.setInput(1, s);
+    shuffle.getOutput(0).name = 'r';
+    net.markOutput(shuffle.getOutput(0));
+    const nz = net.addNonZero(v, DataType.INT64);
+    nz.getOutput(0).name = 'idx';
+    net.markOutput(nz.getOutput(0));
+    const config = builder.createBuilderConfig();
+    const profile = builder.createOptimizationProfile();
+    profile.setShapeInput('s', [1, 1], [2, 3], [6, 6]);
+    config.addOptimizationProfile(profile);
+    const plan = await builder.buildSerializedNetwork(net, config);
+    builder.dispose();
+    const engine = new trt.Runtime(quietLogger, { backend: 'tensorrt' }).deserializeCudaEngine(plan);
+    const context = engine.createExecutionContext();
+    const values = Float32Array.from([0, 1.5, 0, -2, 0, 3]);
+    context.setTensorAddress('v', cuda.DeviceBuffer.from(values));
+    const shape = trt.HostBuffer.from(new BigInt64Array([2n, 3n]));
+    context.setTensorAddress('s', shape);
+    const shapesOfR: number[][] = [];
+    const rAllocator = new trt.HostOutputAllocator();
+    context.setOutputAllocator('r', {
+      reallocateOutputAsync: (name, current, size) => rAllocator.reallocateOutputAsync(name, current, size),
+      notifyShape: (name, dims) => {
+        shapesOfR.push([...dims]);
+        rAllocator.notifyShape(name, dims);
+      },
+    });
+    const idxAllocator = new trt.HostOutputAllocator();
+    context.setOutputAllocator('idx', idxAllocator);
+    const stream = new cuda.Stream();
+    // Tens of milliseconds of copies ahead: the first run's enqueueV3 waits for them on the host thread.
+    const a = new cuda.DeviceBuffer(1 << 30);
+    const b = new cuda.DeviceBuffer(1 << 30);
+    const copies: Array<Promise<void>> = [];
+    for (let i = 0; i < 40; i += 1) copies.push(cuda.memcpyAsync(b, a, stream));
+    const first = context.enqueueV3(stream);
+    // Rewritten in place right after: only the second run may see [3, 2].
+    new BigInt64Array(shape.arrayBuffer).set([3n, 2n]);
+    const second = context.enqueueV3(stream);
+    // A setter made now is recorded for later runs without waiting for the first run's enqueueV3.
+    const again = cuda.DeviceBuffer.from(values);
+    context.setTensorAddress('v', again);
+    // Had any of these waited for the GPU on the JS thread, the stream would be drained by now.
+    const busyAfterCalls = !stream.query();
+    await Promise.all([first, second]);
+    await Promise.all(copies);
+    expect(busyAfterCalls).toBe(true);
+    expect(shapesOfR).toEqual([
+      [2, 3],
+      [3, 2],
+    ]);
+    expect(Array.from(new Float32Array(rAllocator.buffer('r')!.nativeHandle.arrayBuffer()!, 0, 6))).toEqual(Array.from(values));
+    expect(Array.from(new BigInt64Array(idxAllocator.buffer('idx')!.nativeHandle.arrayBuffer()!, 0, 3))).toEqual([1n, 3n, 5n]);
+    // Getters see what the JS thread set last.
+    expect(context.getTensorShape('r')).toEqual([3, 2]);
+    expect(context.getTensorAddress('v')).toBe(again);
+    a.dispose();
+    b.dispose();
+    engine.dispose();
+  });
+
+  // Asked only where the backend runs (libraryInfo loads libnvinfer).
+  const onnxParserLoaded = tensorrt.available && trt.tensorrt.libraryInfo().onnxParser.loaded;
+  it.skipIf(!onnxParserLoaded)(
+    `BAD CALL: OnnxParserFlag.REPORT_CAPABILITY_DLA is refused with UNSUPPORTED (TensorRT's parser would need a builder config)${
+      onnxParserLoaded ? '' : ' (skipped: libnvonnxparser.so.11 is not loaded)'
+    }`,
+    () => {
+      const builder = new trt.Builder(quietLogger, { backend: 'tensorrt' });
+      try {
+        const parser = new trt.OnnxParser(builder.createNetworkV2(), quietLogger, { implementation: 'nvonnxparser' });
+        const before = parser.getFlags();
+        expect(() => parser.setFlag(trt.OnnxParserFlag.REPORT_CAPABILITY_DLA)).toThrow(
+          expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/^OnnxParserFlag\.REPORT_CAPABILITY_DLA needs a builder config/) }),
+        );
+        expect(parser.getFlags()).toBe(before);
+      } finally {
+        builder.dispose();
+      }
+    },
+  );
 });

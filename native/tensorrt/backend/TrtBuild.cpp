@@ -39,6 +39,8 @@ TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildCon
   // and the config and network are deleted before their builder.
   // What TensorRT logs on this thread goes to the build's (thread-safe) log until the build ends.
   TrtLogScope logScope(log);
+  // ... and what it logs on threads of its own, while this is the only build in progress.
+  TrtBuildLogSink buildLog(log);
   TrtErrorRecorder ownRecorder;
   std::unique_ptr<TrtGpuAllocator> allocator;
   if (options.gpuAllocator) allocator = std::make_unique<TrtGpuAllocator>(options.gpuAllocator);
@@ -63,14 +65,17 @@ TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildCon
     builder = ownBuilder.get();
     builder->setErrorRecorder(&recorder);
   }
-  if (allocator) builder->setGpuAllocator(allocator.get());
-  // The imported network's builder outlives this build; it must not keep this build's allocator.
+  // The imported network's builder outlives this build: the network keeps the allocator as long
+  // as that builder (TensorRT wants it to live as long as the builder), and later builds without
+  // one get TensorRT's default again.
   struct AllocatorReset {
     nvinfer1::IBuilder* builder;
     ~AllocatorReset() {
       if (builder) builder->setGpuAllocator(nullptr);
     }
   } allocatorReset{parsed && allocator ? builder : nullptr};
+  if (allocator && parsed) parsed->useGpuAllocator(std::move(allocator));
+  else if (allocator) builder->setGpuAllocator(allocator.get());
 
   std::unique_ptr<TranslatedNetwork> translated;  // weights the network points into
   uint64_t mark = recorder.mark();
@@ -125,7 +130,11 @@ TrtBuildResult buildTensorRTPlan(const Graph& graph, const BuildConfig& buildCon
   meta.computeMinor = gpu.minor;
   meta.deviceName = gpu.name;
   // What the engine tolerates, so loading it elsewhere is checked by the right rule.
-  if (config->getFlag(nvinfer1::BuilderFlag::kVERSION_COMPATIBLE)) meta.compatibility |= kPlanVersionCompatible;
+  // A version-compatible plan built with EXCLUDE_LEAN_RUNTIME carries no runtime of its own and
+  // loads only through IRuntime::loadRuntime, which this backend does not do: it stays bound to
+  // the TensorRT that built it.
+  if (config->getFlag(nvinfer1::BuilderFlag::kVERSION_COMPATIBLE) && !config->getFlag(nvinfer1::BuilderFlag::kEXCLUDE_LEAN_RUNTIME))
+    meta.compatibility |= kPlanVersionCompatible;
   if (config->getHardwareCompatibilityLevel() == nvinfer1::HardwareCompatibilityLevel::kAMPERE_PLUS)
     meta.compatibility |= kPlanAmperePlus;
   else if (config->getHardwareCompatibilityLevel() == nvinfer1::HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY)

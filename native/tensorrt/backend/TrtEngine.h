@@ -36,7 +36,8 @@ class TrtEngine {
   void markRefitted() { refitted_ = true; }
 
   // IEngineInspector output (copied: TensorRT reuses the string on the next call). `context`
-  // (optional) makes the inspector report that context's shapes. layerIndex < 0: the whole engine.
+  // (optional) makes the inspector report that context's shapes; pass one only under that
+  // context's lock (TrtExecutionContext::inspect does). layerIndex < 0: the whole engine.
   std::string inspect(nvinfer1::LayerInformationFormat format, int32_t layerIndex,
                       const nvinfer1::IExecutionContext* context) const;
 

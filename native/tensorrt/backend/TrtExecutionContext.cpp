@@ -1,6 +1,7 @@
 #include "TrtExecutionContext.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "../../cuda/CudaRuntime.h"
 #include "../../engine/DataType.h"
@@ -49,25 +50,45 @@ bool hasUnknownDim(const nvinfer1::Dims& d) {
 TrtExecutionContext::TrtExecutionContext(std::shared_ptr<TrtEngine> engine, int32_t strategy)
     : engine_(std::move(engine)), strategy_(strategy) {
   TRTN_CONTEXT_CALL();
-  TrtErrorRecorder& recorder = engine_->runtime().recorder();
+  // Creation reports to the engine's recorder (the runtime's; JS thread only), the context's own
+  // calls to recorder_ from then on.
+  TrtErrorRecorder& runtimeRecorder = engine_->runtime().recorder();
   int device = engine_->runtime().device();
   int textureAlignment = 0;
   cuda::check(cudaDeviceGetAttribute(&textureAlignment, cudaDevAttrTextureAlignment, device), "cudaDeviceGetAttribute");
   if (textureAlignment > memoryAlignment_) memoryAlignment_ = textureAlignment;
-  uint64_t mark = recorder.mark();
+  uint64_t mark = runtimeRecorder.mark();
   cuda::DeviceGuard guard(device);
   context_.reset(engine_->engine().createExecutionContext(static_cast<nvinfer1::ExecutionContextAllocationStrategy>(strategy)));
-  if (!context_) recorder.fail(mark, "createExecutionContext failed");
+  if (!context_) runtimeRecorder.fail(mark, "createExecutionContext failed");
+  context_->setErrorRecorder(&recorder_);
 }
 
 TrtExecutionContext::~TrtExecutionContext() {
   TRTN_CONTEXT_CALL();
-  // The context goes first: it points to the output allocators and runs on the engine.
+  // The context goes first: it points to the output allocators and the recorder, and runs on the engine.
   context_.reset();
 }
 
 void TrtExecutionContext::check(bool ok, uint64_t mark, const std::string& what) const {
-  if (!ok) engine_->runtime().recorder().fail(mark, what);
+  if (!ok) recorder_.fail(mark, what);
+}
+
+// A pending count read as 0 stays 0 (only the JS thread counts runs in) and means the host
+// thread is done with the IExecutionContext. One read as more may already be stale: the value is
+// then only recorded, and reaches TensorRT at the next run or getter all the same.
+template <typename F>
+bool TrtExecutionContext::recordIfHostRunsPending(F record) {
+  std::lock_guard<std::mutex> lock(stateMutex_);
+  if (!hostRunsPending()) return false;
+  record();
+  return true;
+}
+
+void TrtExecutionContext::refuseWhileHostRunsPending(const char* call) const {
+  if (hostRunsPending())
+    fail(StatusCode::kInvalidState, call, ": runs of this execution context are still launching on its host thread; ",
+         "wait for them to settle first");
 }
 
 bool TrtExecutionContext::isIOTensor(const std::string& name) const {
@@ -92,16 +113,26 @@ cudaStream_t TrtExecutionContext::ownStream() {
   return ownStream_->get();
 }
 
-void TrtExecutionContext::setOptimizationProfile(int32_t index) {
+std::string TrtExecutionContext::inspect(nvinfer1::LayerInformationFormat format, int32_t layerIndex) {
   TRTN_CONTEXT_CALL();
+  applyShadow();
+  return engine_->inspect(format, layerIndex, context_.get());
+}
+
+void TrtExecutionContext::setOptimizationProfile(int32_t index) {
+  // Queued runs were captured for the current profile; switching under them would change it.
+  refuseWhileHostRunsPending("setOptimizationProfileAsync");
+  TRTN_CONTEXT_CALL();
+  applyShadow();
   int32_t count = engine_->engine().getNbOptimizationProfiles();
   if (index < 0 || index >= count)
     fail(StatusCode::kInvalidArgument, "setOptimizationProfileAsync: profile ", index, " does not exist (the engine has ", count, ")");
-  uint64_t mark = engine_->runtime().recorder().mark();
+  uint64_t mark = recorder_.mark();
   cudaStream_t s = ownStream();
   check(context_->setOptimizationProfileAsync(index, s), mark, "setOptimizationProfileAsync failed");
   cuda::check(cudaStreamSynchronize(s), "cudaStreamSynchronize");
   // A profile switch resets the input shapes.
+  std::lock_guard<std::mutex> state(stateMutex_);
   inputShapes_.clear();
 }
 
@@ -110,34 +141,39 @@ int32_t TrtExecutionContext::optimizationProfile() const {
   return context_->getOptimizationProfile();
 }
 
-bool TrtExecutionContext::allInputDimensionsSpecified() const {
+bool TrtExecutionContext::allInputDimensionsSpecified() {
   TRTN_CONTEXT_CALL();
+  applyShadow();
   return context_->allInputDimensionsSpecified();
 }
 
 void TrtExecutionContext::setInputShape(const std::string& name, const std::vector<int64_t>& dims) {
-  TRTN_CONTEXT_CALL();
   requireIOTensor(name, "setInputShape");
-  uint64_t mark = engine_->runtime().recorder().mark();
-  check(context_->setInputShape(name.c_str(), toDims(dims, name)), mark,
-        "setInputShape('" + name + "', " + dimsToString(dims) + ") failed");
+  nvinfer1::Dims trtDims = toDims(dims, name);
+  if (recordIfHostRunsPending([&] { inputShapes_[name] = dims; })) return;
+  TRTN_CONTEXT_CALL();
+  uint64_t mark = recorder_.mark();
+  check(context_->setInputShape(name.c_str(), trtDims), mark, "setInputShape('" + name + "', " + dimsToString(dims) + ") failed");
+  std::lock_guard<std::mutex> state(stateMutex_);
   inputShapes_[name] = dims;
 }
 
-std::vector<int64_t> TrtExecutionContext::tensorShape(const std::string& name) const {
-  TRTN_CONTEXT_CALL();
+std::vector<int64_t> TrtExecutionContext::tensorShape(const std::string& name) {
   requireIOTensor(name, "getTensorShape");
+  TRTN_CONTEXT_CALL();
+  applyShadow();
   return fromDims(context_->getTensorShape(name.c_str()));
 }
 
 std::vector<std::string> TrtExecutionContext::inferShapes() {
   TRTN_CONTEXT_CALL();
+  applyShadow();
   nvinfer1::ICudaEngine& e = engine_->engine();
   int32_t n = e.getNbIOTensors();
   std::vector<char const*> names(static_cast<size_t>(n > 0 ? n : 1), nullptr);
-  uint64_t mark = engine_->runtime().recorder().mark();
+  uint64_t mark = recorder_.mark();
   int32_t missing = context_->inferShapes(n, names.data());
-  if (missing < 0) engine_->runtime().recorder().fail(mark, "inferShapes failed");
+  if (missing < 0) recorder_.fail(mark, "inferShapes failed");
   std::vector<std::string> out;
   for (int32_t i = 0; i < missing && i < n; ++i)
     if (names[static_cast<size_t>(i)]) out.emplace_back(names[static_cast<size_t>(i)]);
@@ -145,24 +181,36 @@ std::vector<std::string> TrtExecutionContext::inferShapes() {
 }
 
 void TrtExecutionContext::setTensorAddress(const std::string& name, void* data, int64_t bytes) {
-  TRTN_CONTEXT_CALL();
   requireIOTensor(name, "setTensorAddress");
   // TensorRT wants 256-byte aligned device addresses; say so instead of its generic refusal.
   if (data && !isShapeInferenceIO(name) && reinterpret_cast<uintptr_t>(data) % 256 != 0)
     fail(StatusCode::kInvalidArgument, "setTensorAddress: the memory for '", name, "' is not 256-byte aligned, as TensorRT requires");
-  uint64_t mark = engine_->runtime().recorder().mark();
+  auto record = [&] {
+    if (data) addresses_[name] = {data, bytes};
+    else addresses_.erase(name);
+  };
+  if (recordIfHostRunsPending(record)) return;
+  TRTN_CONTEXT_CALL();
+  uint64_t mark = recorder_.mark();
   check(context_->setTensorAddress(name.c_str(), data), mark, "setTensorAddress('" + name + "') failed");
-  if (data) addresses_[name] = {data, bytes};
-  else addresses_.erase(name);
+  std::lock_guard<std::mutex> state(stateMutex_);
+  record();
 }
 
 void TrtExecutionContext::setDeviceMemory(void* memory, int64_t size) {
-  TRTN_CONTEXT_CALL();
   if (!userManagedMemory())
     fail(StatusCode::kInvalidState, "setDeviceMemoryV2: the context was not created with ExecutionContextAllocationStrategy.USER_MANAGED");
   if (memory && reinterpret_cast<uintptr_t>(memory) % static_cast<uintptr_t>(memoryAlignment_) != 0)
     fail(StatusCode::kInvalidArgument, "setDeviceMemoryV2: the memory is not aligned to ", memoryAlignment_,
          " bytes, the device's texture alignment (cudaDeviceProp::textureAlignment), as TensorRT requires");
+  auto record = [&] {
+    deviceMemory_ = memory;
+    deviceMemorySize_ = memory ? size : 0;
+  };
+  // The size is checked against the shapes by the next run.
+  if (recordIfHostRunsPending(record)) return;
+  TRTN_CONTEXT_CALL();
+  applyShadow();
   if (memory && context_->allInputDimensionsSpecified()) {
     int64_t need = static_cast<int64_t>(context_->updateDeviceMemorySizeForShapes());
     if (size < need)
@@ -170,22 +218,26 @@ void TrtExecutionContext::setDeviceMemory(void* memory, int64_t size) {
            " bytes the current shapes need (updateDeviceMemorySizeForShapes)");
   }
   context_->setDeviceMemoryV2(memory, memory ? size : 0);
-  deviceMemory_ = memory;
-  deviceMemorySize_ = memory ? size : 0;
+  appliedDeviceMemory_ = memory;
+  std::lock_guard<std::mutex> state(stateMutex_);
+  record();
 }
 
 int64_t TrtExecutionContext::updateDeviceMemorySizeForShapes() {
   TRTN_CONTEXT_CALL();
+  applyShadow();
   if (!context_->allInputDimensionsSpecified())
     fail(StatusCode::kInvalidState, "updateDeviceMemorySizeForShapes: input shapes are not all specified");
   return static_cast<int64_t>(context_->updateDeviceMemorySizeForShapes());
 }
 
 void TrtExecutionContext::setOutputAllocator(const std::string& name, bool enabled) {
-  TRTN_CONTEXT_CALL();
   requireIOTensor(name, "setOutputAllocator");
   if (isInput(name)) fail(StatusCode::kInvalidArgument, "setOutputAllocator: '", name, "' is an input");
-  uint64_t mark = engine_->runtime().recorder().mark();
+  // A host-thread run uses the allocators of the context as they are when it launches.
+  refuseWhileHostRunsPending("setOutputAllocator");
+  TRTN_CONTEXT_CALL();
+  uint64_t mark = recorder_.mark();
   if (!enabled) {
     check(context_->setOutputAllocator(name.c_str(), nullptr), mark, "setOutputAllocator('" + name + "', null) failed");
     outputAllocators_.erase(name);
@@ -197,9 +249,10 @@ void TrtExecutionContext::setOutputAllocator(const std::string& name, bool enabl
   outputAllocators_[name] = std::move(allocator);
 }
 
-int64_t TrtExecutionContext::maxOutputSize(const std::string& name) const {
-  TRTN_CONTEXT_CALL();
+int64_t TrtExecutionContext::maxOutputSize(const std::string& name) {
   requireIOTensor(name, "getMaxOutputSize");
+  TRTN_CONTEXT_CALL();
+  applyShadow();
   return context_->getMaxOutputSize(name.c_str());
 }
 
@@ -228,7 +281,8 @@ int64_t TrtExecutionContext::requiredBytes(const std::string& name, const nvinfe
   return std::max((last + 1) * components * componentBytes, byteSizeOf(type, count));
 }
 
-TrtExecutionContext::RunState TrtExecutionContext::current() const {
+TrtExecutionContext::RunState TrtExecutionContext::shadow() const {
+  std::lock_guard<std::mutex> lock(stateMutex_);
   RunState s;
   s.addresses = addresses_;
   s.inputShapes = inputShapes_;
@@ -237,15 +291,40 @@ TrtExecutionContext::RunState TrtExecutionContext::current() const {
   return s;
 }
 
+TrtExecutionContext::RunState TrtExecutionContext::capture() const {
+  RunState s = shadow();
+  for (const auto& [name, address] : s.addresses) {
+    if (address.second <= 0 || !isInput(name) || !isShapeInferenceIO(name)) continue;
+    // The whole bound buffer (shape tensors are small): what the run reads, whatever its shape.
+    std::vector<int64_t> copy(static_cast<size_t>((address.second + 7) / 8));
+    std::memcpy(copy.data(), address.first, static_cast<size_t>(address.second));
+    s.shapeValues[name] = std::move(copy);
+  }
+  return s;
+}
+
+void TrtExecutionContext::applyShadow() { apply(shadow()); }
+
 TrtExecutionContext::RunState TrtExecutionContext::prepareRun(bool& dataDependent) {
   TRTN_CONTEXT_CALL();
+  // No host run is pending, so the context is the JS thread's: the shadow state applied, the
+  // shape values in the bound buffers equal to the copies captured here.
+  RunState state = capture();
+  applyShadow();
+  checkRun(state, dataDependent);
+  return state;
+}
+
+void TrtExecutionContext::checkRun(const RunState& state, bool& dataDependent) const {
   dataDependent = false;
   if (userManagedMemory()) {
-    if (!deviceMemory_)
+    if (!state.deviceMemory)
       fail(StatusCode::kInvalidState, "enqueueV3: a USER_MANAGED context needs setDeviceMemoryV2() first");
-    int64_t need = updateDeviceMemorySizeForShapes();
-    if (deviceMemorySize_ < need)
-      fail(StatusCode::kInvalidArgument, "enqueueV3: the memory given to setDeviceMemoryV2 has ", deviceMemorySize_,
+    if (!context_->allInputDimensionsSpecified())
+      fail(StatusCode::kInvalidState, "enqueueV3: input shapes are not all specified");
+    int64_t need = static_cast<int64_t>(context_->updateDeviceMemorySizeForShapes());
+    if (state.deviceMemorySize < need)
+      fail(StatusCode::kInvalidArgument, "enqueueV3: the memory given to setDeviceMemoryV2 has ", state.deviceMemorySize,
            " bytes but the current shapes need ", need, " (updateDeviceMemorySizeForShapes)");
   }
   nvinfer1::ICudaEngine& e = engine_->engine();
@@ -271,8 +350,8 @@ TrtExecutionContext::RunState TrtExecutionContext::prepareRun(bool& dataDependen
     }
     if (allocated) continue;  // a bound buffer is not used
     int64_t need = requiredBytes(name, shape);
-    auto bound = addresses_.find(name);
-    if (bound == addresses_.end()) {
+    auto bound = state.addresses.find(name);
+    if (bound == state.addresses.end()) {
       if (need > 0) fail(StatusCode::kInvalidState, "enqueueV3: no memory is bound to '", name, "' (setTensorAddress)");
       continue;
     }
@@ -281,58 +360,72 @@ TrtExecutionContext::RunState TrtExecutionContext::prepareRun(bool& dataDependen
            " bytes but the tensor needs ", need, " (", dataTypeName(static_cast<DataType>(e.getTensorDataType(cname))), " ",
            dimsToString(fromDims(shape)), ")");
   }
-  return current();
 }
 
-void TrtExecutionContext::apply(const RunState& state, const RunState& from) {
-  uint64_t mark = engine_->runtime().recorder().mark();
-  for (const auto& [name, dims] : state.inputShapes) {
-    auto now = from.inputShapes.find(name);
-    if (now == from.inputShapes.end() || now->second != dims)
-      check(context_->setInputShape(name.c_str(), toDims(dims, name)), mark, "setInputShape('" + name + "') failed");
+void TrtExecutionContext::apply(const RunState& state) {
+  uint64_t mark = recorder_.mark();
+  for (const auto& [name, dims] : state.inputShapes)
+    if (fromDims(context_->getTensorShape(name.c_str())) != dims)
+      check(context_->setInputShape(name.c_str(), toDims(dims, name)), mark,
+            "setInputShape('" + name + "', " + dimsToString(dims) + ") failed");
+  nvinfer1::ICudaEngine& e = engine_->engine();
+  int32_t n = e.getNbIOTensors();
+  for (int32_t i = 0; i < n; ++i) {
+    const char* cname = e.getIOTensorName(i);
+    if (!cname) continue;
+    void* target = nullptr;
+    auto bound = state.addresses.find(cname);
+    if (bound != state.addresses.end()) target = bound->second.first;
+    auto copy = state.shapeValues.find(cname);
+    if (copy != state.shapeValues.end()) target = const_cast<int64_t*>(copy->second.data());
+    if (context_->getTensorAddress(cname) != target)
+      check(context_->setTensorAddress(cname, target), mark, std::string("setTensorAddress('") + cname + "') failed");
   }
-  for (const auto& [name, address] : state.addresses)
-    if (context_->getTensorAddress(name.c_str()) != address.first)
-      check(context_->setTensorAddress(name.c_str(), address.first), mark, "setTensorAddress('" + name + "') failed");
-  for (const auto& [name, address] : from.addresses)
-    if (state.addresses.count(name) == 0)
-      check(context_->setTensorAddress(name.c_str(), nullptr), mark, "setTensorAddress('" + name + "', null) failed");
-  if (userManagedMemory() && state.deviceMemory && state.deviceMemory != from.deviceMemory)
+  if (userManagedMemory() && state.deviceMemory && state.deviceMemory != appliedDeviceMemory_) {
     context_->setDeviceMemoryV2(state.deviceMemory, state.deviceMemorySize);
+    appliedDeviceMemory_ = state.deviceMemory;
+  }
 }
 
 std::vector<TrtExecutionContext::AllocatedOutput> TrtExecutionContext::enqueue(cudaStream_t stream, const RunState& state,
                                                                                 bool& launched) {
   TRTN_CONTEXT_CALL();
   launched = false;
-  TrtErrorRecorder& recorder = engine_->runtime().recorder();
   cuda::DeviceGuard guard(engine_->runtime().device());
-  // Calls made on the JS thread since the run was requested belong to later runs: this one runs
-  // with what was set when it was requested, and the context gets the newer state back after.
-  RunState latest = current();
-  apply(state, latest);
+  // The run uses what was set when it was requested; the context gets the shadow state (what the
+  // JS thread set since, user addresses instead of this run's shape value copies) back after.
   struct Restore {
     TrtExecutionContext& self;
-    const RunState& latest;
-    const RunState& state;
     ~Restore() {
       try {
-        self.apply(latest, state);
+        self.applyShadow();
       } catch (...) {
-        // The next run's prepareRun() reports what could not be set again.
+        // The next run or getter applies the shadow state again and reports what TensorRT refuses.
       }
     }
-  } restore{*this, latest, state};
+  } restore{*this};
+  apply(state);
+  bool dataDependent = false;
+  checkRun(state, dataDependent);
   for (auto& [name, allocator] : outputAllocators_) allocator->beginRun();
-  uint64_t mark = recorder.mark();
+  uint64_t mark = recorder_.mark();
   if (!context_->enqueueV3(stream)) {
+    // enqueueV3 may fail after queuing kernels (an output allocator refusing memory midway
+    // through a data-dependent run): wait for them, so nothing of this run is left on the stream
+    // when its memory is released. Failure path only.
+    cudaError_t synced = cudaStreamSynchronize(stream);
     std::string allocatorFailure;
     for (auto& [name, allocator] : outputAllocators_) {
       std::string why = allocator->lastFailure();
       if (!why.empty()) allocatorFailure += (allocatorFailure.empty() ? "" : "; ") + why;
     }
+    if (synced != cudaSuccess) {
+      (void)cudaGetLastError();
+      fail(StatusCode::kCudaError, "enqueueV3 failed and waiting for the work it queued failed too: ", cudaGetErrorString(synced),
+           allocatorFailure.empty() ? "" : "; " + allocatorFailure);
+    }
     if (!allocatorFailure.empty()) fail(StatusCode::kOutOfMemory, "enqueueV3: an output allocator got no memory: ", allocatorFailure);
-    recorder.fail(mark, "enqueueV3 failed");
+    recorder_.fail(mark, "enqueueV3 failed");
   }
   launched = true;
   std::vector<AllocatedOutput> outputs;

@@ -30,7 +30,10 @@ void TrtLogger::log(nvinfer1::ILogger::Severity severity, nvinfer1::AsciiChar co
     std::string text = msg ? std::string(msg) : std::string();
     TrtLogScope* scope = currentScope;
     if (!scope) {
-      unscoped_.push(level, text);
+      // Delivered under the lock, so a build's log function is never called after its build ended.
+      std::lock_guard<std::mutex> lock(buildsMutex_);
+      if (builds_.size() == 1) builds_.begin()->second(level, text);
+      else unscoped_.push(level, text);
     } else if (scope->queue_) {
       scope->queue_->push(level, text);
     } else if (scope->sink_) {
@@ -46,6 +49,22 @@ TrtLogScope::TrtLogScope(LogFn sink) : sink_(std::move(sink)), previous_(current
 TrtLogScope::TrtLogScope(TrtMessageQueue& queue) : queue_(&queue), previous_(currentScope) { currentScope = this; }
 
 TrtLogScope::~TrtLogScope() { currentScope = previous_; }
+
+TrtBuildLogSink::TrtBuildLogSink(LogFn sink) {
+  if (!sink) return;
+  TrtLogger& logger = TrtLogger::instance();
+  std::lock_guard<std::mutex> lock(logger.buildsMutex_);
+  id_ = logger.nextBuild_++;
+  logger.builds_.emplace(id_, std::move(sink));
+  registered_ = true;
+}
+
+TrtBuildLogSink::~TrtBuildLogSink() {
+  if (!registered_) return;
+  TrtLogger& logger = TrtLogger::instance();
+  std::lock_guard<std::mutex> lock(logger.buildsMutex_);
+  logger.builds_.erase(id_);
+}
 
 const TensorRTLibraries& loadTensorRTBackend() {
   const TensorRTLibraries& libs = loadTensorRT();

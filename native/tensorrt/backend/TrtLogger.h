@@ -6,16 +6,20 @@
 //     an engine, a context or a refitter runs inside one: the build worker's forwards through the
 //     build's thread-safe log path, the others queue on their runtime's TrtMessageQueue, drained
 //     on the JS thread at the next call into the engine or one of its contexts or refitters;
-//   - any other thread (TensorRT's own workers, destructors outside every call): to the process
-//     queue, unscoped(), which the next JS call into an engine with a log function drains into
-//     that log function.
+//   - any other thread (TensorRT's own workers, e.g. the builder's, destructors outside every
+//     call): to the log of the one build in progress when exactly one is (TrtBuildLogSink), else
+//     to the process queue, unscoped(), which the next JS call into an engine with a log function
+//     drains into that log function (so with several builds at once such a message may show in
+//     another engine's log).
 // log() never touches JS and is thread-safe.
 #pragma once
 
 #include "TrtObjects.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -47,12 +51,31 @@ class TrtLogger final : public nvinfer1::ILogger {
   // Created on first use, never destroyed (TensorRT may log until the process exits).
   static TrtLogger& instance();
   void log(nvinfer1::ILogger::Severity severity, nvinfer1::AsciiChar const* msg) noexcept override;
-  // Messages logged on threads outside every TrtLogScope.
+  // Messages logged on threads outside every TrtLogScope (and no single build to give them to).
   TrtMessageQueue& unscoped() { return unscoped_; }
 
  private:
+  friend class TrtBuildLogSink;
   TrtLogger() = default;
   TrtMessageQueue unscoped_;
+  // Log functions of the builds in progress (thread-safe ones), by registration number.
+  std::mutex buildsMutex_;
+  std::map<uint64_t, LogFn> builds_;
+  uint64_t nextBuild_ = 0;
+};
+
+// Registers a build's thread-safe log function for the messages TensorRT logs on threads of its
+// own during the build (see TrtLogger), until the scope ends.
+class TrtBuildLogSink {
+ public:
+  explicit TrtBuildLogSink(LogFn sink);
+  ~TrtBuildLogSink();
+  TrtBuildLogSink(const TrtBuildLogSink&) = delete;
+  TrtBuildLogSink& operator=(const TrtBuildLogSink&) = delete;
+
+ private:
+  uint64_t id_ = 0;
+  bool registered_ = false;
 };
 
 // Routes what TensorRT logs on the calling thread to a sink until the scope ends; scopes nest

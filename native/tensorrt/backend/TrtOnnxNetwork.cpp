@@ -173,4 +173,9 @@ TrtOnnxNetwork::BuildLease::BuildLease(TrtOnnxNetwork& owner, const LogFn& log)
 
 TrtOnnxNetwork::BuildLease::~BuildLease() = default;
 
+void TrtOnnxNetwork::BuildLease::useGpuAllocator(std::unique_ptr<TrtGpuAllocator> allocator) {
+  owner_.builder_->setGpuAllocator(allocator.get());
+  owner_.allocators_.push_back(std::move(allocator));
+}
+
 }  // namespace trtn::trt

@@ -23,6 +23,7 @@
 #include "../../engine/Builder.h"
 #include "../../engine/Graph.h"
 #include "TrtErrorRecorder.h"
+#include "TrtGpuAllocator.h"
 #include "TrtLogger.h"
 
 namespace trtn::trt {
@@ -87,6 +88,9 @@ class TrtOnnxNetwork {
     nvinfer1::IBuilder& builder() { return *owner_.builder_; }
     nvinfer1::INetworkDefinition& network() { return *owner_.network_; }
     TrtErrorRecorder& recorder() { return owner_.recorder_; }
+    // Gives the builder `allocator` for this build. The network keeps it until it is destroyed
+    // (after its builder): TensorRT wants a builder's allocator to live as long as the builder.
+    void useGpuAllocator(std::unique_ptr<TrtGpuAllocator> allocator);
 
    private:
     TrtOnnxNetwork& owner_;
@@ -100,9 +104,11 @@ class TrtOnnxNetwork {
   void takeParserErrors(bool parsed, const std::string& file);
   void record(int32_t code, const std::string& desc, const std::string& file);
 
-  // Declaration order is the reverse of destruction: the recorder outlives every TensorRT object
-  // using it; the parser goes first, then the network, then the builder.
+  // Declaration order is the reverse of destruction: the recorder and the allocators of builds
+  // outlive every TensorRT object using them; the parser goes first, then the network, then the
+  // builder.
   TrtErrorRecorder recorder_;
+  std::vector<std::unique_ptr<TrtGpuAllocator>> allocators_;  // under buildMutex_
   TrtUnique<nvinfer1::IBuilder> builder_;
   TrtUnique<nvinfer1::INetworkDefinition> network_;
   TrtUnique<nvonnxparser::IParser> parser_;

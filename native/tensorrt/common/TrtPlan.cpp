@@ -66,11 +66,14 @@ std::vector<uint8_t> wrapTensorRTPlan(const uint8_t* engine, size_t size, const 
                  " bytes for deviceName but received ", meta.deviceName.size());
   std::vector<uint8_t> payload;
   payload.reserve(size + 32 + meta.deviceName.size());
-  put<uint32_t>(payload, kWrappedPayloadVersion);
+  // Version 1 (no compatibility field) when there is nothing to record, so releases that read
+  // only version 1 still load plans that need nothing newer.
+  uint32_t payloadVersion = meta.compatibility == 0 ? 1 : kWrappedPayloadVersion;
+  put<uint32_t>(payload, payloadVersion);
   put<int32_t>(payload, meta.tensorrtVersion);
   put<int32_t>(payload, meta.computeMajor);
   put<int32_t>(payload, meta.computeMinor);
-  put<uint32_t>(payload, meta.compatibility);
+  if (payloadVersion >= 2) put<uint32_t>(payload, meta.compatibility);
   put<uint32_t>(payload, static_cast<uint32_t>(meta.deviceName.size()));
   payload.insert(payload.end(), meta.deviceName.begin(), meta.deviceName.end());
   put<uint64_t>(payload, static_cast<uint64_t>(size));

@@ -13,7 +13,8 @@
 namespace trtn::trt {
 
 // Version of the wrapped payload layout (independent of the plan format version). 2 added the
-// compatibility bits; version 1 payloads are still read (as bits 0).
+// compatibility bits; version 1 payloads are still read (as bits 0), and still written when no
+// bit is set.
 constexpr uint32_t kWrappedPayloadVersion = 2;
 
 // TrtPlanMeta::compatibility bits: what the engine was built to tolerate.

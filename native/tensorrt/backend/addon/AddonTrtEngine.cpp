@@ -223,10 +223,16 @@ Napi::Value AddonTrtEngine::Inspect(const Napi::CallbackInfo& info) {
   if (layer >= e->engine().getNbLayers())
     throwError(env, StatusCode::kInvalidArgument, "layer " + std::to_string(layer) + " does not exist (the engine has " +
                                                       std::to_string(e->engine().getNbLayers()) + ")");
-  const nvinfer1::IExecutionContext* context = nullptr;
-  if (info.Length() > 2 && info[2].IsObject()) context = &AddonTrtExecutionContext::unwrapContext(info[2])->context();
+  TrtExecutionContext* context = nullptr;
+  if (info.Length() > 2 && info[2].IsObject()) {
+    context = AddonTrtExecutionContext::unwrapContext(info[2]);
+    if (&context->engine() != e.get())
+      throwError(env, StatusCode::kInvalidArgument, "setExecutionContext: the execution context belongs to another engine");
+  }
+  // With a context: under its lock (TrtExecutionContext::inspect), never beside a host-thread run.
+  auto f = static_cast<nvinfer1::LayerInformationFormat>(format);
   std::string text = callEngine(env, [&] {
-    return e->inspect(static_cast<nvinfer1::LayerInformationFormat>(format), static_cast<int32_t>(layer), context);
+    return context ? context->inspect(f, static_cast<int32_t>(layer)) : e->inspect(f, static_cast<int32_t>(layer), nullptr);
   });
   flushLog(env);
   return Napi::String::New(env, text);

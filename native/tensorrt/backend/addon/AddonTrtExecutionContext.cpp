@@ -254,8 +254,12 @@ Napi::Value AddonTrtExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
   const std::shared_ptr<cuda::CudaStream>& s = stream->stream(env);
   std::vector<std::shared_ptr<const void>> held = holds(env);
   TrtExecutionContext& ctx = context(env);
+  // With host runs pending the IExecutionContext is theirs: this run is captured without asking
+  // TensorRT and checked on the host thread (failures reject the Promise), behind them.
+  bool hostRunsPending = ctx.hostRunsPending();
   bool dataDependent = false;
-  auto state = std::make_shared<TrtExecutionContext::RunState>(callEngine(env, [&] { return ctx.prepareRun(dataDependent); }));
+  auto state = std::make_shared<TrtExecutionContext::RunState>(
+      callEngine(env, [&] { return hostRunsPending ? ctx.capture() : ctx.prepareRun(dataDependent); }));
   flushLog(env);
   auto staged = std::make_shared<std::vector<StagedOutput>>();
   held.push_back(context_);  // the IExecutionContext, its engine and runtime
@@ -270,7 +274,7 @@ Napi::Value AddonTrtExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
     return toJs(e, *staged);
   };
 
-  if (!dataDependent && hostRunsLaunching_->load(std::memory_order_acquire) == 0) {
+  if (!hostRunsPending && !dataDependent) {
     bool launched = false;
     Status st = launch(ctx, s->get(), *state, *staged, launched);
     flushLog(env);
@@ -289,9 +293,9 @@ Napi::Value AddonTrtExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
   Napi::Promise promise = stream->laterCompletion(env, std::move(keep), std::move(held), std::move(result), arm);
   std::shared_ptr<TrtExecutionContext> target = context_;
   std::shared_ptr<cuda::CudaStream> onStream = s;
-  std::shared_ptr<std::atomic<int64_t>> launching = hostRunsLaunching_;
-  launching->fetch_add(1, std::memory_order_acq_rel);
-  hostQueue_->push([target, onStream, state, staged, arm, launching]() mutable {
+  std::shared_ptr<std::atomic<int64_t>> pending = target->hostRunCounter();
+  target->hostRunQueued();
+  hostQueue_->push([target, onStream, state, staged, arm, pending]() mutable {
     bool launched = false;
     Status st = launch(*target, onStream->get(), *state, *staged, launched);
     // Nothing stays held here once armed: the run may settle and its context be disposed at once
@@ -301,7 +305,8 @@ Napi::Value AddonTrtExecutionContext::Enqueue(const Napi::CallbackInfo& info) {
     staged.reset();
     onStream.reset();
     arm(std::move(st));
-    launching->fetch_sub(1, std::memory_order_acq_rel);
+    // Only now may a later run launch from the JS thread: its completion comes after this one's.
+    pending->fetch_sub(1, std::memory_order_acq_rel);
   });
   return promise;
 }
@@ -312,11 +317,11 @@ Napi::Value AddonTrtExecutionContext::Execute(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::shared_ptr<const void>> held = holds(env);
   TrtExecutionContext& ctx = context(env);
+  // Runs of the context still launching on its host thread come first (this call blocks anyway).
+  if (hostQueue_) hostQueue_->drain();
   bool dataDependent = false;
   TrtExecutionContext::RunState state = callEngine(env, [&] { return ctx.prepareRun(dataDependent); });
   cudaStream_t stream = callEngine(env, [&] { return ctx.ownStream(); });
-  // Runs of the context still launching on its host thread come first.
-  if (hostQueue_) hostQueue_->drain();
   std::vector<StagedOutput> staged;
   bool launched = false;
   Status st = launch(ctx, stream, state, staged, launched);

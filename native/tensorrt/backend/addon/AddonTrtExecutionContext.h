@@ -7,7 +7,9 @@
 // memory in stream order and handed to JS when it settles. Runs with data-dependent output dims,
 // for which TensorRT waits for the GPU inside enqueueV3, are launched from the context's host
 // thread instead (the SerialQueue the cuda backend's data-dependent runs use), and later runs of
-// the context follow them there until they have launched, so the stream sees every run in order.
+// the context follow them there until they have launched, so the stream sees every run in order;
+// meanwhile setters only record their values (TrtExecutionContext.h) and a run requested then is
+// checked on the host thread, rejecting its Promise when refused.
 #pragma once
 
 #include <napi.h>
@@ -90,8 +92,6 @@ class AddonTrtExecutionContext : public Napi::ObjectWrap<AddonTrtExecutionContex
   Bound memory_;
   // Runs with data-dependent outputs launch from this thread; created on first use.
   std::shared_ptr<SerialQueue> hostQueue_;
-  // Runs handed to hostQueue_ that have not finished launching.
-  std::shared_ptr<std::atomic<int64_t>> hostRunsLaunching_ = std::make_shared<std::atomic<int64_t>>(0);
 };
 
 }  // namespace trtn::trt::addon

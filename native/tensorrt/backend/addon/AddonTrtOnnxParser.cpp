@@ -165,6 +165,13 @@ void AddonTrtOnnxParser::SetFlags(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t flags = argInt(info, 0, "flags");
   if (flags < 0 || flags > 0x1f) throwError(env, StatusCode::kInvalidArgument, "Expected OnnxParserFlags (bits 0 to 4) for flags");
+  // TensorRT's parser needs an IBuilderConfig (IParser::setBuilderConfig) with this flag, which
+  // this binding never gives it: parsing would fail on DLA checks it cannot make.
+  constexpr int64_t kReportCapabilityDla = int64_t{1} << static_cast<int32_t>(nvonnxparser::OnnxParserFlag::kREPORT_CAPABILITY_DLA);
+  if (flags & kReportCapabilityDla)
+    throwError(env, StatusCode::kUnsupported,
+               "OnnxParserFlag.REPORT_CAPABILITY_DLA needs a builder config given to TensorRT's parser (IParser::setBuilderConfig), "
+               "which the nvonnxparser implementation does not pass; leave the flag unset");
   parser(env).setFlags(static_cast<uint32_t>(flags));
 }
 
