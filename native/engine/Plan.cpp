@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 
+#include "ByteStream.h"
 #include "Inference.h"
 #include "Ops.h"
 
@@ -33,20 +34,8 @@ uint64_t fnv1a64(const uint8_t* data, size_t size) {
 
 namespace {
 
-class Writer {
+class Writer : public ByteWriter {
  public:
-  std::vector<uint8_t> bytes;
-  template <typename T>
-  void pod(T v) {
-    size_t at = bytes.size();
-    bytes.resize(at + sizeof(T));
-    std::memcpy(bytes.data() + at, &v, sizeof(T));
-  }
-  void raw(const void* p, size_t n) {
-    size_t at = bytes.size();
-    bytes.resize(at + n);
-    if (n) std::memcpy(bytes.data() + at, p, n);
-  }
   void str(const std::string& s) {
     pod<uint32_t>(static_cast<uint32_t>(s.size()));
     raw(s.data(), s.size());
@@ -59,23 +48,9 @@ class Writer {
   void dims(const Dims& d) { vec<int64_t>(d); }
 };
 
-class Reader {
+class Reader : public ByteReader {
  public:
-  Reader(const uint8_t* p, size_t n) : p_(p), n_(n) {}
-  template <typename T>
-  T pod() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, p_ + at_, sizeof(T));
-    at_ += sizeof(T);
-    return v;
-  }
-  const uint8_t* raw(size_t n) {
-    need(n);
-    const uint8_t* r = p_ + at_;
-    at_ += n;
-    return r;
-  }
+  Reader(const uint8_t* p, size_t n) : ByteReader(p, n, "plan payload") {}
   std::string str() {
     uint32_t n = pod<uint32_t>();
     const uint8_t* r = raw(n);
@@ -101,19 +76,10 @@ class Reader {
     need(static_cast<size_t>(n) * minBytesEach);
     return n;
   }
-  bool atEnd() const { return at_ == n_; }
   template <typename... Parts>
   [[noreturn]] static void corrupt(const Parts&... parts) {
     fail(StatusCode::kPlanCorrupt, "plan payload is corrupt: ", parts...);
   }
-
- private:
-  void need(size_t n) {
-    if (n > n_ - at_) corrupt("it ends early (wanted ", n, " more bytes at offset ", at_, " of ", n_, ")");
-  }
-  const uint8_t* p_;
-  size_t n_;
-  size_t at_ = 0;
 };
 
 enum AttrKind : uint8_t { kInt = 0, kFloat = 1, kInts = 2, kFloats = 3, kString = 4, kWeights = 5 };
@@ -473,22 +439,34 @@ PlanHeader readPlanHeader(const uint8_t* data, size_t size) {
   return h;
 }
 
-std::vector<uint8_t> serializePlan(const EngineDesc& desc) {
-  Writer payload;
-  writePayload(payload, desc);
-  Writer out;
+std::vector<uint8_t> planWithHeader(BackendKind backend, const std::vector<uint8_t>& payload) {
+  ByteWriter out;
+  out.bytes.reserve(kPlanHeaderSize + payload.size());
   out.raw(kPlanMagic, 8);
   out.pod<uint32_t>(kPlanFormatVersion);
   out.pod<uint32_t>(kPlanHeaderSize);
-  out.pod<uint32_t>(static_cast<uint32_t>(desc.backend));
+  out.pod<uint32_t>(static_cast<uint32_t>(backend));
   out.pod<uint32_t>(kProducerVersion);
-  out.pod<uint64_t>(payload.bytes.size());
-  out.pod<uint64_t>(fnv1a64(payload.bytes.data(), payload.bytes.size()));
+  out.pod<uint64_t>(payload.size());
+  out.pod<uint64_t>(fnv1a64(payload.data(), payload.size()));
   out.pod<uint32_t>(0);                   // flags
   out.pod<uint32_t>(kPlanFormatVersion);  // minReaderVersion
   out.bytes.resize(kPlanHeaderSize, 0);   // reserved
-  out.raw(payload.bytes.data(), payload.bytes.size());
+  out.raw(payload.data(), payload.size());
   return std::move(out.bytes);
+}
+
+uint32_t peekPlanBackend(const uint8_t* data, size_t size) {
+  if (size < kPlanHeaderSize) readPlanHeader(data, size);  // throws PLAN_CORRUPT: too short to say
+  uint32_t backend = 0;
+  std::memcpy(&backend, data + 16, sizeof(backend));
+  return backend;
+}
+
+std::vector<uint8_t> serializePlan(const EngineDesc& desc) {
+  Writer payload;
+  writePayload(payload, desc);
+  return planWithHeader(desc.backend, payload.bytes);
 }
 
 EngineDesc deserializePlan(const uint8_t* data, size_t size) {

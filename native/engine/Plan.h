@@ -36,6 +36,12 @@ PlanKind sniffPlan(const uint8_t* data, size_t size);
 PlanHeader readPlanHeader(const uint8_t* data, size_t size);
 
 std::vector<uint8_t> serializePlan(const EngineDesc& desc);
+// The 64-byte header (checksum of `payload` included) followed by `payload`: a plan of `backend`
+// whose payload format that backend defines (the built-in engine's, or a wrapped TensorRT engine).
+std::vector<uint8_t> planWithHeader(BackendKind backend, const std::vector<uint8_t>& payload);
+// The backend field of a plan sniffPlan() recognised, read without validating the rest (throws
+// PLAN_CORRUPT when the bytes are shorter than the header).
+uint32_t peekPlanBackend(const uint8_t* data, size_t size);
 // Full validation: header, checksum, every id and size in the payload.
 EngineDesc deserializePlan(const uint8_t* data, size_t size);
 

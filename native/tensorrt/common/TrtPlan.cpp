@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "../../engine/ByteStream.h"
 #include "../../engine/Plan.h"
 #include "../../engine/Status.h"
 #include "TrtLibrary.h"
@@ -12,47 +13,8 @@ namespace {
 
 // TensorRT's own serialized engines begin with these bytes.
 constexpr char kRawPlanMagic[4] = {'f', 't', 'r', 't'};
-// Offset of the backend field in the plan header (docs/plan-format.md).
-constexpr size_t kHeaderBackendOffset = 16;
 // Longest device name accepted (cudaDeviceProp::name holds 256 bytes).
 constexpr uint32_t kMaxDeviceName = 256;
-
-template <typename T>
-void put(std::vector<uint8_t>& out, T v) {
-  size_t at = out.size();
-  out.resize(at + sizeof(T));
-  std::memcpy(out.data() + at, &v, sizeof(T));
-}
-
-class PayloadReader {
- public:
-  PayloadReader(const uint8_t* p, size_t n) : p_(p), n_(n) {}
-  template <typename T>
-  T pod() {
-    need(sizeof(T));
-    T v;
-    std::memcpy(&v, p_ + at_, sizeof(T));
-    at_ += sizeof(T);
-    return v;
-  }
-  const uint8_t* raw(size_t n) {
-    need(n);
-    const uint8_t* r = p_ + at_;
-    at_ += n;
-    return r;
-  }
-  size_t remaining() const { return n_ - at_; }
-
- private:
-  void need(size_t n) {
-    if (n > n_ - at_)
-      fail(StatusCode::kPlanCorrupt, "TensorRT plan wrapper is corrupt: it ends early (wanted ", n, " more bytes at offset ",
-           at_, " of ", n_, ")");
-  }
-  const uint8_t* p_;
-  size_t n_;
-  size_t at_ = 0;
-};
 
 std::string computeCapability(int major, int minor) { return concat(major, ".", minor); }
 
@@ -64,35 +26,21 @@ std::vector<uint8_t> wrapTensorRTPlan(const uint8_t* engine, size_t size, const 
                  " for compatibility but received ", meta.compatibility);
   TRTN_CHECK_ARG(meta.deviceName.size() <= kMaxDeviceName, "Expected at most ", kMaxDeviceName,
                  " bytes for deviceName but received ", meta.deviceName.size());
-  std::vector<uint8_t> payload;
-  payload.reserve(size + 32 + meta.deviceName.size());
+  ByteWriter payload;
+  payload.bytes.reserve(size + 32 + meta.deviceName.size());
   // Version 1 (no compatibility field) when there is nothing to record, so releases that read
   // only version 1 still load plans that need nothing newer.
   uint32_t payloadVersion = meta.compatibility == 0 ? 1 : kWrappedPayloadVersion;
-  put<uint32_t>(payload, payloadVersion);
-  put<int32_t>(payload, meta.tensorrtVersion);
-  put<int32_t>(payload, meta.computeMajor);
-  put<int32_t>(payload, meta.computeMinor);
-  if (payloadVersion >= 2) put<uint32_t>(payload, meta.compatibility);
-  put<uint32_t>(payload, static_cast<uint32_t>(meta.deviceName.size()));
-  payload.insert(payload.end(), meta.deviceName.begin(), meta.deviceName.end());
-  put<uint64_t>(payload, static_cast<uint64_t>(size));
-  payload.insert(payload.end(), engine, engine + size);
-
-  std::vector<uint8_t> out;
-  out.reserve(kPlanHeaderSize + payload.size());
-  out.insert(out.end(), kPlanMagic, kPlanMagic + 8);
-  put<uint32_t>(out, kPlanFormatVersion);
-  put<uint32_t>(out, kPlanHeaderSize);
-  put<uint32_t>(out, static_cast<uint32_t>(BackendKind::kTensorRT));
-  put<uint32_t>(out, kProducerVersion);
-  put<uint64_t>(out, payload.size());
-  put<uint64_t>(out, fnv1a64(payload.data(), payload.size()));
-  put<uint32_t>(out, 0);                   // flags
-  put<uint32_t>(out, kPlanFormatVersion);  // minReaderVersion
-  out.resize(kPlanHeaderSize, 0);          // reserved
-  out.insert(out.end(), payload.begin(), payload.end());
-  return out;
+  payload.pod<uint32_t>(payloadVersion);
+  payload.pod<int32_t>(meta.tensorrtVersion);
+  payload.pod<int32_t>(meta.computeMajor);
+  payload.pod<int32_t>(meta.computeMinor);
+  if (payloadVersion >= 2) payload.pod<uint32_t>(meta.compatibility);
+  payload.pod<uint32_t>(static_cast<uint32_t>(meta.deviceName.size()));
+  payload.raw(meta.deviceName.data(), meta.deviceName.size());
+  payload.pod<uint64_t>(static_cast<uint64_t>(size));
+  payload.raw(engine, size);
+  return planWithHeader(BackendKind::kTensorRT, payload.bytes);
 }
 
 TrtPlanView viewTensorRTPlan(const uint8_t* data, size_t size) {
@@ -104,14 +52,10 @@ TrtPlanView viewTensorRTPlan(const uint8_t* data, size_t size) {
     return view;
   }
   if (sniffPlan(data, size) != PlanKind::kTensorRTNode) return view;
-  // Too short to say which backend: damaged whatever it was.
-  if (size < kPlanHeaderSize) readPlanHeader(data, size);
-  uint32_t backend = 0;
-  std::memcpy(&backend, data + kHeaderBackendOffset, sizeof(backend));
-  if (backend != static_cast<uint32_t>(BackendKind::kTensorRT)) return view;
+  if (peekPlanBackend(data, size) != static_cast<uint32_t>(BackendKind::kTensorRT)) return view;
 
   PlanHeader header = readPlanHeader(data, size);  // size, checksum: PLAN_CORRUPT / PLAN_INCOMPATIBLE
-  PayloadReader r(data + header.headerSize, header.payloadSize);
+  ByteReader r(data + header.headerSize, header.payloadSize, "TensorRT plan wrapper");
   uint32_t payloadVersion = r.pod<uint32_t>();
   if (payloadVersion == 0)
     fail(StatusCode::kPlanCorrupt, "TensorRT plan wrapper is corrupt: payload version 0 is invalid");
